@@ -1,0 +1,67 @@
+# medinfo: `make run` serves the demo site, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= medinfo.settings
+
+# Django 6 needs Python >= 3.12: pyenv reads .python-version (3.12), else try known names.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test lint format check venv clean-db
+
+help:
+	@echo "make run    - set up everything and serve the demo at http://127.0.0.1:$(PORT)/"
+	@echo "make test   - run the whole test suite (PostgreSQL and Chromium included)"
+	@echo "make lint   - ruff check and format check; make format - reformat"
+	@echo "make check  - Django system checks and the migrations check"
+
+$(VENV)/.installed-%: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: medinfo needs Python 3.12 or newer (Django 6). Install it, e.g. 'pyenv install 3.12'," >&2; \
+		echo "       or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(if $(filter dev,$*),requirements-dev.txt,requirements.txt)
+	@touch $@
+
+venv: $(VENV)/.installed-prod
+
+run: $(VENV)/.installed-prod
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo
+	@echo "  The demo is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "  To log into the admin at http://127.0.0.1:$(PORT)/admin/, create a login first:"
+	@echo "      $(PY) manage.py createsuperuser"
+	@echo "  or without prompts:"
+	@echo "      DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_EMAIL=admin@example.com \\"
+	@echo "      DJANGO_SUPERUSER_PASSWORD='choose-a-password' DJANGO_DEBUG=1 \\"
+	@echo "      $(PY) manage.py createsuperuser --noinput"
+	@echo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(PY) -m playwright --version >/dev/null
+	DJANGO_DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: $(VENV)/.installed-dev
+	DJANGO_DEBUG=1 $(PY) manage.py check
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean-db:
+	rm -rf .data

@@ -1,0 +1,30 @@
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article, SiteSettings
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    link = "/"
+
+    def title(self):
+        return f"{SiteSettings.load().site_name}: latest articles"
+
+    def subtitle(self):
+        return "Recently published, medically reviewed articles."
+
+    def items(self):
+        return Article.objects.visible().select_related("drug").order_by("-published_at")[:30]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at

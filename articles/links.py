@@ -1,0 +1,107 @@
+"""Internal links: resolve what editors write to canonical URLs, and record every link.
+
+Editors write ``article:SLUG``, ``drug:SLUG``, ``condition:SLUG`` or a site-relative URL.
+Each is normalised to a key ("article:SLUG"), resolved in one query per kind, and
+recorded as an ``InternalLink`` row; those rows build every page's Referring Pages and
+are what ``check_links`` reports on.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.urls import Resolver404, resolve
+
+from articles.markup import LinkTarget, RecordedLink
+
+# URL names (medinfo/urls.py) whose pages are content, and the kind they hold.
+_KIND_BY_URL_NAME = {
+    "drug-detail": "drug",
+    "condition-detail": "condition",
+    "article-detail": "article",
+    "article-standalone": "article",
+    "site-page": "page",
+}
+NOT_CONTENT = "-"  # a valid site URL that is not a content page (/drugs/, /search/?q=...)
+
+
+def link_key(href: str) -> str | None:
+    """Normalise an internal href to "kind:slug", NOT_CONTENT, or None when it is dead."""
+    for kind in ("article", "drug", "condition"):
+        prefix = kind + ":"
+        if href.startswith(prefix):
+            slug = href[len(prefix) :].strip().strip("/").split("#")[0]
+            return f"{kind}:{slug}" if slug else None
+    path = urlsplit(href).path
+    if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+        return NOT_CONTENT
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    kind = _KIND_BY_URL_NAME.get(match.url_name or "")
+    if kind is None:
+        return NOT_CONTENT
+    return f"{kind}:{match.kwargs['slug']}"
+
+
+def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | None]]:
+    """Map each internal href to (key, target); target None when missing or unpublished."""
+    keys = {href: link_key(href) for href in hrefs}
+    slugs_by_kind: dict[str, set[str]] = defaultdict(set)
+    for key in keys.values():
+        if key and key != NOT_CONTENT:
+            kind, slug = key.split(":", 1)
+            slugs_by_kind[kind].add(slug)
+    targets = {}
+    for kind, slugs in slugs_by_kind.items():
+        for obj in _visible_objects(kind, slugs):
+            key = f"{kind}:{obj.slug}"
+            targets[key] = LinkTarget(key, obj.get_absolute_url(), _summary(obj), obj)
+    result = {}
+    for href, key in keys.items():
+        if key == NOT_CONTENT:
+            continue  # a working site link that is not content: left as written
+        result[href] = (key or href, targets.get(key) if key else None)
+    return result
+
+
+def _visible_objects(kind: str, slugs: set[str]):
+    from articles.models import Article, SitePage
+    from drugs.models import Condition, Drug
+
+    if kind == "article":
+        return Article.objects.visible().filter(slug__in=slugs).select_related("drug")
+    model = {"drug": Drug, "condition": Condition, "page": SitePage}[kind]
+    return model.objects.filter(slug__in=slugs)
+
+
+def _summary(obj) -> str:
+    text = getattr(obj, "lead", "") or getattr(obj, "summary", "") or ""
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return first_line[:200]
+
+
+def source_field(source: models.Model) -> str:
+    return {"article": "source_article", "drug": "source_drug", "sitepage": "source_page"}[
+        source._meta.model_name
+    ]
+
+
+def record_links(source: models.Model, links: list[RecordedLink]) -> None:
+    """Replace the recorded links of one source with those of its current text."""
+    from articles.models import InternalLink
+
+    field_name = source_field(source)
+    InternalLink.objects.filter(**{field_name: source}).delete()
+    rows = []
+    for link in links:
+        row = InternalLink(href=link.href[:500], target_key=link.key[:300], text=link.text)
+        setattr(row, field_name, source)
+        if link.target is not None:
+            kind = link.key.split(":", 1)[0]
+            setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
+        rows.append(row)
+    InternalLink.objects.bulk_create(rows)

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from articles import search_views
+from articles import views as article_views
+from articles.feeds import LatestArticlesFeed
+from articles.sitemaps import SITEMAPS
+from drugs import views as drug_views
+from medinfo import views as site_views
+
+admin.site.site_header = "MedInfo editorial admin"
+admin.site.site_title = "MedInfo admin"
+
+urlpatterns = [
+    path("", article_views.home, name="home"),
+    path("drugs/", drug_views.drug_index, name="drug-index"),
+    path("drugs/<slug:slug>/", drug_views.drug_detail, name="drug-detail"),
+    path(
+        "drugs/<slug:drug_slug>/<slug:slug>/", article_views.article_detail, name="article-detail"
+    ),
+    path("articles/<slug:slug>/", article_views.article_detail, name="article-standalone"),
+    path("conditions/<slug:slug>/", drug_views.condition_detail, name="condition-detail"),
+    path("search/", search_views.search, name="search"),
+    path("feeds/articles/", LatestArticlesFeed(), name="article-feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", site_views.robots_txt, name="robots-txt"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("markdownx/", include("articles.editor_urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Site pages take the short URLs left over (/terms/, /privacy/, ...): keep this last.
+urlpatterns.append(path("<slug:slug>/", article_views.site_page, name="site-page"))
