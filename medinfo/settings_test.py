@@ -8,3 +8,7 @@ from medinfo.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = False
+
+# Parallel developers (or CI jobs) on one server each take their own test database.
+if os.environ.get("MEDINFO_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["MEDINFO_TEST_DB"]}  # noqa: F405
