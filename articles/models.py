@@ -1,5 +1,7 @@
 """Editorial content: articles, site pages, the site's settings, and recorded internal links."""
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from medinfo.models import TimestampedModel
+from medinfo.models import SEARCH_CONFIG, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -57,6 +59,7 @@ class Article(TimestampedModel):
         "(condition:SLUG) or a site URL.",
     )
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False, help_text="Plain text, for search.")
     toc = models.JSONField(default=list, blank=True, editable=False)
     series_position = models.PositiveSmallIntegerField(
         default=0, help_text="Order among the drug's articles (overview first)."
@@ -80,12 +83,29 @@ class Article(TimestampedModel):
         help_text="An editor-chosen article shown as a labelled promoted link.",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    # Maintained by PostgreSQL itself, so bulk writes and imports can never leave it stale.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("lead", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["series_position", "title"]
-        indexes = [models.Index(fields=["status", "published_at"], name="article_visibility_idx")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_visibility_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["title_vector"], name="article_title_search_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
@@ -99,9 +119,11 @@ class Article(TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
+        from articles.search import html_to_text
 
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
+        self.body_text = html_to_text(rendered.html)
         self.toc = rendered.toc
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

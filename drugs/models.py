@@ -1,12 +1,15 @@
 """Structured drug data that editors curate: the source of every drug hub page."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
-from medinfo.models import TimestampedModel
+from medinfo.models import SEARCH_CONFIG, TimestampedModel
 
 
 class Availability(models.TextChoices):
@@ -40,9 +43,23 @@ class Drug(TimestampedModel):
         blank=True, help_text="How it works, in Markdown. Internal links: [text](article:SLUG)."
     )
     mechanism_html = models.TextField(blank=True, editable=False)
+    brand_names_text = models.TextField(
+        blank=True, editable=False, help_text="The brand names, kept in step for search."
+    )
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("brand_names_text", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("drug_class", "summary", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="drug_search_idx"),
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="drug_name_trgm_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -62,6 +79,13 @@ class Drug(TimestampedModel):
     @property
     def hub_title(self):
         return f"{self.name} Medication Information"
+
+    def refresh_brand_names_text(self) -> None:
+        """Copy the brand names onto the drug row, where its search vector can see them."""
+        text = " ".join(self.brand_names.order_by("name").values_list("name", flat=True))
+        if text != self.brand_names_text:
+            Drug.objects.filter(pk=self.pk).update(brand_names_text=text)
+            self.brand_names_text = text
 
 
 class BrandName(models.Model):
@@ -87,9 +111,21 @@ class BrandName(models.Model):
                 name="brand_name_has_no_mark_in_name",
             ),
         ]
+        indexes = [
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="brand_name_trgm_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}{self.mark}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.drug.refresh_brand_names_text()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.drug.refresh_brand_names_text()
+        return result
 
     @classmethod
     def split_mark(cls, text: str) -> tuple[str, str]:
@@ -104,9 +140,19 @@ class Condition(TimestampedModel):
     name = models.CharField(max_length=160, unique=True, help_text="e.g. Spasticity.")
     slug = models.SlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
     summary = models.TextField(blank=True, help_text="Plain text: what the condition is.")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="condition_search_idx"),
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="condition_name_trgm_idx"),
+        ]
 
     def __str__(self):
         return self.name
