@@ -1,10 +1,14 @@
-"""The reader's search page (issue 4 builds the ranked search behind it)."""
+"""The reader's search page: one ranked list of drugs, articles and conditions."""
 
 from django.shortcuts import render
 
-MAX_QUERY_CHARS = 200
+from articles.search import search as run_search
 
 
 def search(request):
-    query = request.GET.get("q", "")[:MAX_QUERY_CHARS].strip()
-    return render(request, "articles/search_results.html", {"query": query, "results": []})
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    results = run_search(request.GET.get("q", ""), page=page)
+    return render(request, "articles/search_results.html", {"results": results})

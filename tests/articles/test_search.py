@@ -1,0 +1,188 @@
+"""Search: ranking, stemming, accents, brands, suggestions, visibility and hostile queries."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.utils import timezone
+
+from articles.models import Status
+from articles.search import MAX_QUERY_CHARS, PER_PAGE, search
+from tests.factories import (
+    ArticleFactory,
+    BrandNameFactory,
+    ConditionFactory,
+    DrugFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    baclofen = DrugFactory(
+        name="Baclofen", slug="baclofen", summary="A muscle relaxant for spasticity."
+    )
+    BrandNameFactory(drug=baclofen, name="Lioresal", mark="®")
+    tizanidine = DrugFactory(name="Tizanidine", slug="tizanidine", summary="Eases muscle tone.")
+    ConditionFactory(name="Spasticity", slug="spasticity", summary="Stiff, tight muscles.")
+    ConditionFactory(name="Ménière disease", slug="meniere", summary="An inner ear disorder.")
+    return {
+        "baclofen": baclofen,
+        "tizanidine": tizanidine,
+        "title_match": ArticleFactory(
+            title="Hiccups and Baclofen", slug="hiccups-title", drug=baclofen,
+            lead="A lead.", body="Nothing relevant here.",
+        ),
+        "body_match": ArticleFactory(
+            title="A General Article", slug="hiccups-body", drug=tizanidine,
+            lead="A lead.", body="Some readers ask about hiccups in passing.",
+        ),
+        "uses": ArticleFactory(
+            title="What Is Baclofen Used For?", slug="baclofen-uses", drug=baclofen,
+            lead="Baclofen treats spasticity.", body="It relieves muscle spasms.",
+        ),
+    }  # fmt: skip
+
+
+def kinds_and_titles(results):
+    return [(hit.kind, getattr(hit.obj, "title", None) or hit.obj.name) for hit in results.hits]
+
+
+def test_title_match_ranks_above_body_match(corpus):
+    titles = [title for _, title in kinds_and_titles(search("hiccups"))]
+    assert titles.index("Hiccups and Baclofen") < titles.index("A General Article")
+
+
+def test_drug_name_puts_the_drug_hub_first(corpus):
+    assert search("baclofen").hits[0].obj == corpus["baclofen"]
+
+
+def test_brand_name_finds_its_drug_and_the_drugs_articles(corpus):
+    found = search("lioresal")
+    objects = [hit.obj for hit in found.hits]
+    assert corpus["baclofen"] in objects
+    assert corpus["uses"] in objects
+
+
+def test_brand_name_expansion_keeps_the_other_words(corpus):
+    found = [hit.obj for hit in search("lioresal spasticity").hits]
+    assert corpus["uses"] in found
+    assert corpus["title_match"] not in found  # mentions baclofen but not spasticity
+
+
+def test_stemming_finds_singular_from_plural(corpus):
+    assert corpus["uses"] in [hit.obj for hit in search("spasm").hits]
+
+
+def test_accents_are_ignored(corpus):
+    assert [hit.obj.slug for hit in search("meniere").hits] == ["meniere"]
+    assert [hit.obj.slug for hit in search("Ménière").hits] == ["meniere"]
+
+
+def test_websearch_syntax_or_and_exclusion(corpus):
+    either = {hit.obj.slug for hit in search("tizanidine OR spasticity").hits}
+    assert {"tizanidine", "spasticity"} <= either
+    without = {hit.obj.slug for hit in search("hiccups -general").hits}
+    assert "hiccups-body" not in without and "hiccups-title" in without
+
+
+def test_phrase_search(corpus):
+    found = {hit.obj.slug for hit in search('"muscle spasms"').hits}
+    assert "baclofen-uses" in found
+    assert "tizanidine" not in found
+
+
+def test_snippet_highlights_the_matched_word_and_escapes_text(corpus):
+    ArticleFactory(title="Escaping", slug="escaping", lead="<script>x</script> hiccups here")
+    hit = next(h for h in search("hiccups").hits if h.obj.slug == "escaping")
+    soup = BeautifulSoup(str(hit.snippet), "html.parser")
+    assert soup.find("mark").get_text().lower() == "hiccups"
+    assert soup.find("script") is None
+
+
+def test_misspelling_gets_a_suggestion(corpus):
+    assert search("baclophen").suggestion == "baclofen"
+
+
+def test_correct_spelling_gets_no_suggestion(corpus):
+    assert search("baclofen").suggestion == ""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Status.DRAFT},
+        {"status": Status.IN_REVIEW},
+        {"published_at": timezone.now() + datetime.timedelta(days=3)},
+        {"reviewed_on": None},
+    ],
+    ids=["draft", "in-review", "future", "unreviewed"],
+)
+def test_invisible_articles_never_appear_not_even_in_counts(change):
+    ArticleFactory(title="Zyxwort secrets", slug="secret", **change)
+    results = search("zyxwort")
+    assert results.hits == [] and results.total == 0
+
+
+def test_pagination_splits_results(db):
+    drug = DrugFactory(name="Pagidrug", slug="pagidrug")
+    for n in range(PER_PAGE + 5):
+        ArticleFactory(title=f"Pagination topic {n}", slug=f"pag-{n}", drug=drug)
+    first, second = search("pagination", page=1), search("pagination", page=2)
+    assert first.total == PER_PAGE + 5 and first.pages == 2
+    assert len(first.hits) == PER_PAGE and len(second.hits) == 5
+    assert not {h.obj.pk for h in first.hits} & {h.obj.pk for h in second.hits}
+
+
+HOSTILE_QUERIES = [
+    "",
+    "   ",
+    "' OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "foo & | !(",
+    "!!!???...",
+    "x" * 100_000,
+    "\u202eevil\u202c",
+    "\x00nul",
+    "баклофен",
+    "巴氯芬",
+    '"unterminated phrase',
+    "-",
+    "OR",
+    "the and of",
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+def test_hostile_queries_give_a_normal_page(client, corpus, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.find("h1") is not None
+    assert not soup.select("main script")
+    field = soup.find("input", attrs={"name": "q", "id": "search-page-q"})
+    assert len(field.get("value", "")) <= MAX_QUERY_CHARS
+
+
+def test_search_page_lists_results_with_kind_labels_and_links(client, corpus):
+    soup = BeautifulSoup(client.get("/search/", {"q": "baclofen"}).content, "html.parser")
+    first = soup.select_one(".search-results li")
+    assert first.select_one(".search-result__kind").get_text(strip=True) == "Drug"
+    assert first.find("a")["href"] == "/drugs/baclofen/"
+
+
+def test_search_page_shows_suggestion_and_no_results_message(client, corpus):
+    soup = BeautifulSoup(client.get("/search/", {"q": "baclophen"}).content, "html.parser")
+    assert "Did you mean" in soup.select_one(".search-suggestion").get_text()
+    assert soup.select_one(".search-suggestion a").get_text() == "baclofen"
+    assert soup.select_one(".search-empty") is not None
+
+
+def test_search_page_query_count_is_fixed(client, corpus, django_assert_num_queries):
+    client.get("/search/", {"q": "baclofen"})  # warm up
+    with django_assert_num_queries(7):
+        client.get("/search/", {"q": "baclofen"})
