@@ -1,0 +1,92 @@
+"""The drug admin: one page per drug, with its brands, formulations and uses inline."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from markdownx.widgets import AdminMarkdownxWidget
+
+from drugs.forms import (
+    BrandNameForm,
+    DrugInlineFormSet,
+    FormulationForm,
+    IndicationForm,
+    IndicationInlineFormSet,
+    OffLabelUseForm,
+)
+from drugs.models import BrandName, Condition, Drug, Formulation, Indication
+
+CHECKBOXES = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+
+class BrandNameInline(admin.TabularInline):
+    model = BrandName
+    form = BrandNameForm
+    extra = 0
+    verbose_name_plural = "brand names (type “Lioresal®” or pick the mark)"
+
+
+class FormulationInline(admin.StackedInline):
+    model = Formulation
+    form = FormulationForm
+    formset = DrugInlineFormSet
+    formfield_overrides = CHECKBOXES
+    extra = 0
+    fields = [("name", "route", "position"), "strengths", "brand_names"]
+
+
+class ApprovedUseInline(admin.StackedInline):
+    model = Indication
+    form = IndicationForm
+    formset = IndicationInlineFormSet
+    formfield_overrides = CHECKBOXES
+    autocomplete_fields = ["condition"]
+    extra = 0
+    fields = [("condition", "position"), "details", "formulations"]
+    verbose_name = "approved use"
+    verbose_name_plural = "approved uses"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).approved().select_related("condition")
+
+
+class OffLabelUseInline(admin.TabularInline):
+    model = Indication
+    form = OffLabelUseForm
+    formset = IndicationInlineFormSet
+    autocomplete_fields = ["condition"]
+    extra = 0
+    fields = ["condition", "details", "position"]
+    verbose_name = "off-label use"
+    verbose_name_plural = "off-label uses (not approved; shown to readers as such)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).off_label().select_related("condition")
+
+
+@admin.register(Drug)
+class DrugAdmin(admin.ModelAdmin):
+    list_display = ["name", "drug_class", "availability", "updated_at"]
+    list_filter = ["availability"]
+    search_fields = ["name", "slug", "brand_names__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_full_result_count = False
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+    fieldsets = [
+        (None, {"fields": [("name", "slug"), ("drug_class", "availability"), "summary"]}),
+        ("How it works", {"fields": ["mechanism"]}),
+    ]
+    inlines = [BrandNameInline, FormulationInline, ApprovedUseInline, OffLabelUseInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The mechanism is Markdown: give it the same editor and live preview as articles.
+        if db_field.name == "mechanism":
+            kwargs["widget"] = AdminMarkdownxWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "updated_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    show_full_result_count = False
