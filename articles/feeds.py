@@ -1,3 +1,5 @@
+"""The Atom feed of recently published articles: visible articles only, like every reader page."""
+
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
@@ -9,7 +11,8 @@ class LatestArticlesFeed(Feed):
     link = "/"
 
     def title(self):
-        return f"{SiteSettings.load().site_name}: latest articles"
+        site = SiteSettings.objects.filter(pk=1).first() or SiteSettings()
+        return f"{site.site_name}: latest articles"
 
     def subtitle(self):
         return "Recently published, medically reviewed articles."

@@ -1,13 +1,24 @@
-"""Reader pages for editorial content: home, articles and site pages."""
+"""Reader pages for editorial content: home, articles and site pages.
 
-from django.db.models import Q
+Readers see only ``Article.objects.visible()``; anything else is a 404. Each view makes
+a fixed number of queries (tests/test_query_counts.py pins them).
+"""
+
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
 
 from articles.models import Article, InternalLink, SitePage
-from drugs.models import Drug
+
+# Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
+# so a publish or an edit reaches readers at once. Drafts never get here: they 404.
+public_page = cache_control(public=True, no_cache=True)
 
 
+@public_page
 def home(request):
+    from drugs.views import available_letters
+
     visible = Article.objects.visible().select_related("drug")
     return render(
         request,
@@ -15,18 +26,18 @@ def home(request):
         {
             "featured": visible.filter(featured=True).order_by("-published_at")[:4],
             "recent": visible.order_by("-published_at")[:8],
-            "drugs": Drug.objects.only("name", "slug")[:200],
+            "letters": "abcdefghijklmnopqrstuvwxyz",
+            "available_letters": available_letters(),
         },
     )
 
 
 def referring_pages(target_filter: dict) -> list:
-    """Published pages whose bodies link to the target: the page's Referring Pages."""
-    visible_articles = Article.objects.visible()
+    """Published pages whose bodies link to the target (one query): its Referring Pages."""
     links = (
         InternalLink.objects.filter(**target_filter)
         .filter(
-            Q(source_article__in=visible_articles)
+            Q(source_article__in=Article.objects.visible())
             | Q(source_drug__isnull=False)
             | Q(source_page__isnull=False)
         )
@@ -43,15 +54,17 @@ def referring_pages(target_filter: dict) -> list:
     return pages
 
 
+@public_page
 def article_detail(request, slug, drug_slug=None):
+    promoted_is_visible = Exists(Article.objects.visible().filter(pk=OuterRef("promoted_article")))
     article = get_object_or_404(
-        Article.objects.visible().select_related("drug", "promoted_article__drug"), slug=slug
+        Article.objects.visible()
+        .select_related("drug", "promoted_article__drug")
+        .annotate(promoted_is_visible=promoted_is_visible),
+        slug=slug,
     )
     if (article.drug.slug if article.drug else None) != drug_slug:
         return redirect(article, permanent=True)
-    promoted = article.promoted_article
-    if promoted is not None and not Article.objects.visible().filter(pk=promoted.pk).exists():
-        promoted = None
     related = []
     if article.drug:
         related = (
@@ -66,7 +79,7 @@ def article_detail(request, slug, drug_slug=None):
         "articles/article_detail.html",
         {
             "article": article,
-            "promoted": promoted,
+            "promoted": article.promoted_article if article.promoted_is_visible else None,
             "related": related,
             "referring_pages": referring_pages({"target_article": article}),
             "show_toc": len(article.toc) >= 3,
@@ -74,6 +87,7 @@ def article_detail(request, slug, drug_slug=None):
     )
 
 
+@public_page
 def site_page(request, slug):
     page = get_object_or_404(SitePage, slug=slug)
     return render(request, "articles/sitepage_detail.html", {"page": page})

@@ -1,18 +1,36 @@
-"""Reader pages built from structured drug data: the A–Z, drug hubs and condition pages."""
+"""Reader pages built from structured drug data: the A–Z, drug hubs and condition pages.
+
+Each view makes a fixed number of queries however many brands, formulations, uses or
+articles a drug has (tests/test_query_counts.py pins them).
+"""
 
 from string import ascii_lowercase
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Left, Lower
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Article
+from articles.models import Article, InternalLink
+from articles.views import public_page, referring_pages
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 
+def available_letters() -> set[str]:
+    """First letters that have at least one drug or brand name: one query."""
+    initial = Lower(Left("name", 1))
+    drug_initials = Drug.objects.annotate(initial=initial).order_by().values_list("initial")
+    brand_initials = BrandName.objects.annotate(initial=initial).order_by().values_list("initial")
+    return {letter for (letter,) in drug_initials.union(brand_initials).order_by()}
+
+
+def requested_letter(request) -> str:
+    letter = request.GET.get("letter", "").strip().lower()
+    return letter if len(letter) == 1 and letter in ascii_lowercase else ""
+
+
+@public_page
 def drug_index(request):
-    letter = request.GET.get("letter", "").strip().lower()[:1]
-    if letter and letter not in ascii_lowercase:
-        letter = ""
+    letter = requested_letter(request)
     drugs = Drug.objects.only("name", "slug", "summary")
     brands = BrandName.objects.select_related("drug").only(
         "name", "mark", "drug__name", "drug__slug"
@@ -28,10 +46,16 @@ def drug_index(request):
     return render(
         request,
         "drugs/drug_index.html",
-        {"groups": groups, "letter": letter, "letters": ascii_lowercase},
+        {
+            "groups": groups,
+            "letter": letter,
+            "letters": ascii_lowercase,
+            "available_letters": available_letters(),
+        },
     )
 
 
+@public_page
 def drug_detail(request, slug):
     indications = Indication.objects.select_related("condition").prefetch_related(
         Prefetch("formulations", queryset=Formulation.objects.only("id", "name"))
@@ -57,21 +81,19 @@ def drug_detail(request, slug):
             "approved_uses": [i for i in all_indications if not i.off_label],
             "off_label_uses": [i for i in all_indications if i.off_label],
             "articles": articles,
+            "referring_pages": referring_pages({"target_drug": drug}),
         },
     )
 
 
+@public_page
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
     indications = list(
-        Indication.objects.filter(condition=condition).select_related("drug").order_by("drug__name")
-    )
-    articles = (
-        Article.objects.visible()
-        .filter(drug__indications__condition=condition)
+        Indication.objects.filter(condition=condition)
         .select_related("drug")
-        .distinct()
-        .order_by("drug__name", "series_position", "title")
+        .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
+        .order_by("drug__name", "position")
     )
     return render(
         request,
@@ -80,6 +102,20 @@ def condition_detail(request, slug):
             "condition": condition,
             "approved": [i for i in indications if not i.off_label],
             "off_label": [i for i in indications if i.off_label],
-            "articles": articles,
+            "articles": _articles_about(condition),
         },
+    )
+
+
+def _articles_about(condition):
+    """Articles on drugs used for the condition, and articles that link to it: one query."""
+    treating_drugs = Indication.objects.filter(condition=condition).values("drug")
+    linking_articles = InternalLink.objects.filter(
+        target_condition=condition, source_article__isnull=False
+    ).values("source_article")
+    return (
+        Article.objects.visible()
+        .filter(Q(drug__in=treating_drugs) | Q(pk__in=linking_articles))
+        .select_related("drug")
+        .order_by("drug__name", "series_position", "title")
     )

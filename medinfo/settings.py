@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "medinfo.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "medinfo.urls"

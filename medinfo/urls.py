@@ -35,3 +35,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 # Site pages take the short URLs left over (/terms/, /privacy/, ...): keep this last.
 urlpatterns.append(path("<slug:slug>/", article_views.site_page, name="site-page"))
+
+handler404 = "medinfo.views.page_not_found"
+handler500 = "medinfo.views.server_error"

@@ -1,9 +1,22 @@
-"""Project-level views: health check, robots.txt and the error pages."""
+"""Project-level views: health check, robots.txt and the error pages.
 
-from django.db import DatabaseError, connection
+The error pages carry the footer and disclaimer like every other page. The 500 and
+503 pages must render even when the database is down, so they build their context
+without running the context processors (which query it).
+"""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+
+from articles.context_processors import site_context
+
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 
 @never_cache
@@ -24,3 +37,35 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The 500 page; a database outage that reached this far gets the 503 page instead."""
+    if isinstance(sys.exception(), DATABASE_DOWN_ERRORS):
+        return service_unavailable(request)
+    return _error_page(request, "500.html", 500, site_context())
+
+
+def service_unavailable(request):
+    """503 without touching the database: it is the part that is failing."""
+    response = _error_page(request, "503.html", 503, site_context(database=False))
+    response["Retry-After"] = "60"
+    return response
+
+
+def _error_page(request, template_name, status, context):
+    context = {**context, "request": request, "canonical_root": _canonical_root(request)}
+    response = HttpResponse(render_to_string(template_name, context), status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _canonical_root(request) -> str:
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except Exception:  # a bad Host header must not turn an error page into another error
+        return ""
