@@ -18,7 +18,12 @@ class LatestArticlesFeed(Feed):
         return "Recently published, medically reviewed articles."
 
     def items(self):
-        return Article.objects.visible().select_related("drug").order_by("-published_at")[:30]
+        return (
+            Article.objects.visible()
+            .select_related("drug")
+            .only("title", "slug", "lead", "published_at", "updated_at", "drug__slug")
+            .order_by("-published_at")[:30]
+        )
 
     def item_title(self, item):
         return item.title

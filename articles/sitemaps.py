@@ -1,3 +1,5 @@
+"""sitemap.xml: drugs, conditions, site pages and the articles readers may see."""
+
 from django.contrib.sitemaps import Sitemap
 
 from articles.models import Article, SitePage
@@ -8,7 +10,12 @@ class ArticleSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Article.objects.visible().select_related("drug").order_by("pk")
+        return (
+            Article.objects.visible()
+            .select_related("drug")
+            .only("slug", "updated_at", "drug__slug")
+            .order_by("pk")
+        )
 
     def lastmod(self, item):
         return item.updated_at
@@ -19,7 +26,7 @@ class DrugSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Drug.objects.order_by("pk")
+        return Drug.objects.only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at
@@ -27,7 +34,7 @@ class DrugSitemap(Sitemap):
 
 class ConditionSitemap(Sitemap):
     def items(self):
-        return Condition.objects.order_by("pk")
+        return Condition.objects.only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item):
         return item.updated_at
@@ -37,7 +44,10 @@ class SitePageSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return SitePage.objects.order_by("pk")
+        return SitePage.objects.only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
 
 
 SITEMAPS = {

@@ -14,12 +14,26 @@ from articles.models import Article, InternalLink, SitePage
 # so a publish or an edit reaches readers at once. Drafts never get here: they 404.
 public_page = cache_control(public=True, no_cache=True)
 
+# What a list of articles shows; the bodies and search columns stay in the database.
+ARTICLE_LIST_FIELDS = ("title", "slug", "lead", "drug__name", "drug__slug")
+ARTICLE_PAGE_FIELDS = (
+    *ARTICLE_LIST_FIELDS,
+    "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at",
+    "promoted_article__title", "promoted_article__slug", "promoted_article__lead",
+    "promoted_article__drug__slug",
+)  # fmt: skip
+
+
+def article_list():
+    """Visible articles with just what a list of links needs (title, lead, URL)."""
+    return Article.objects.visible().select_related("drug").only(*ARTICLE_LIST_FIELDS)
+
 
 @public_page
 def home(request):
     from drugs.views import available_letters
 
-    visible = Article.objects.visible().select_related("drug")
+    visible = article_list()
     return render(
         request,
         "home.html",
@@ -42,6 +56,15 @@ def referring_pages(target_filter: dict) -> list:
             | Q(source_page__isnull=False)
         )
         .select_related("source_article__drug", "source_drug", "source_page")
+        .only(
+            "source_article__title",
+            "source_article__slug",
+            "source_article__drug__slug",
+            "source_drug__name",
+            "source_drug__slug",
+            "source_page__title",
+            "source_page__slug",
+        )  # fmt: skip
     )
     pages, seen = [], set()
     for link in links:
@@ -60,6 +83,7 @@ def article_detail(request, slug, drug_slug=None):
     article = get_object_or_404(
         Article.objects.visible()
         .select_related("drug", "promoted_article__drug")
+        .only(*ARTICLE_PAGE_FIELDS)
         .annotate(promoted_is_visible=promoted_is_visible),
         slug=slug,
     )
@@ -67,13 +91,7 @@ def article_detail(request, slug, drug_slug=None):
         return redirect(article, permanent=True)
     related = []
     if article.drug:
-        related = (
-            Article.objects.visible()
-            .for_drug(article.drug)
-            .exclude(pk=article.pk)
-            .in_series_order()
-            .select_related("drug")
-        )
+        related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
     return render(
         request,
         "articles/article_detail.html",
@@ -89,5 +107,5 @@ def article_detail(request, slug, drug_slug=None):
 
 @public_page
 def site_page(request, slug):
-    page = get_object_or_404(SitePage, slug=slug)
+    page = get_object_or_404(SitePage.objects.only("slug", "title", "body_html"), slug=slug)
     return render(request, "articles/sitepage_detail.html", {"page": page})

@@ -10,8 +10,8 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Left, Lower
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Article, InternalLink
-from articles.views import public_page, referring_pages
+from articles.models import InternalLink
+from articles.views import article_list, public_page, referring_pages
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 
@@ -57,11 +57,15 @@ def drug_index(request):
 
 @public_page
 def drug_detail(request, slug):
-    indications = Indication.objects.select_related("condition").prefetch_related(
-        Prefetch("formulations", queryset=Formulation.objects.only("id", "name"))
+    indications = (
+        Indication.objects.select_related("condition")
+        .only("drug", "details", "off_label", "condition__name", "condition__slug")
+        .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
     )
     drug = get_object_or_404(
-        Drug.objects.prefetch_related(
+        Drug.objects.only(
+            "name", "slug", "drug_class", "availability", "summary", "mechanism_html"
+        ).prefetch_related(
             "brand_names",
             Prefetch(
                 "formulations",
@@ -72,7 +76,7 @@ def drug_detail(request, slug):
         slug=slug,
     )
     all_indications = list(drug.indications.all())
-    articles = Article.objects.visible().for_drug(drug).in_series_order().select_related("drug")
+    articles = article_list().for_drug(drug).in_series_order()
     return render(
         request,
         "drugs/drug_detail.html",
@@ -88,10 +92,11 @@ def drug_detail(request, slug):
 
 @public_page
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition, slug=slug)
+    condition = get_object_or_404(Condition.objects.only("name", "slug", "summary"), slug=slug)
     indications = list(
         Indication.objects.filter(condition=condition)
         .select_related("drug")
+        .only("details", "off_label", "drug__name", "drug__slug")
         .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
         .order_by("drug__name", "position")
     )
@@ -114,8 +119,7 @@ def _articles_about(condition):
         target_condition=condition, source_article__isnull=False
     ).values("source_article")
     return (
-        Article.objects.visible()
+        article_list()
         .filter(Q(drug__in=treating_drugs) | Q(pk__in=linking_articles))
-        .select_related("drug")
         .order_by("drug__name", "series_position", "title")
     )
