@@ -1,0 +1,79 @@
+"""What crawlers and feed readers get: only what readers may see, and a health check."""
+
+import datetime
+from xml.etree import ElementTree
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Status
+from tests.factories import ArticleFactory, ConditionFactory, DrugFactory, SitePageFactory
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "atom": "http://www.w3.org/2005/Atom"}
+
+HIDDEN = {
+    "draft": {"status": Status.DRAFT},
+    "in-review": {"status": Status.IN_REVIEW},
+    "scheduled": {"published_at": timezone.now() + datetime.timedelta(days=3)},
+    "unreviewed": {"reviewed_on": None},
+}
+
+
+@pytest.fixture
+def content():
+    drug = DrugFactory(slug="baclofen", name="Baclofen")
+    ArticleFactory(drug=drug, slug="baclofen-uses", title="What Is Baclofen Used For?")
+    ArticleFactory(drug=None, slug="eating-well", title="Eating Well")
+    for name, changes in HIDDEN.items():
+        ArticleFactory(drug=drug, slug=f"hidden-{name}", title=f"Hidden {name}", **changes)
+    ConditionFactory(slug="spasticity")
+    SitePageFactory(slug="terms", title="Terms of Use")
+    return drug
+
+
+def test_sitemap_lists_drugs_conditions_pages_and_only_visible_articles(client, content):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    tree = ElementTree.fromstring(response.content)
+    locations = {loc.text for loc in tree.iterfind("sm:url/sm:loc", NS)}
+    assert locations == {
+        "http://testserver/drugs/baclofen/baclofen-uses/",
+        "http://testserver/articles/eating-well/",
+        "http://testserver/drugs/baclofen/",
+        "http://testserver/conditions/spasticity/",
+        "http://testserver/terms/",
+    }
+
+
+def test_atom_feed_lists_only_visible_articles_newest_first(client, content):
+    response = client.get("/feeds/articles/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ElementTree.fromstring(response.content)
+    assert feed.findtext("atom:title", namespaces=NS) == "MedInfo: latest articles"
+    entries = [
+        (entry.findtext("atom:title", namespaces=NS), entry.find("atom:link", NS).get("href"))
+        for entry in feed.iterfind("atom:entry", NS)
+    ]
+    assert sorted(entries) == [
+        ("Eating Well", "http://testserver/articles/eating-well/"),
+        ("What Is Baclofen Used For?", "http://testserver/drugs/baclofen/baclofen-uses/"),
+    ]
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_healthz_answers_200_with_json_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
