@@ -1,6 +1,8 @@
 """The editorial admin for articles, site pages and the site's settings."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +15,10 @@ from drugs.models import Drug
 
 class DrugListFilter(admin.RelatedFieldListFilter):
     """Drug names only: the default filter loads every drug with all its text."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = "No drug"
 
     def field_choices(self, field, request, model_admin):
         return list(Drug.objects.order_by("name").values_list("pk", "name"))
@@ -87,6 +93,10 @@ class ArticleAdmin(MarkdownxModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["drug", "promoted_article"]
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = {
+        **MarkdownxModelAdmin.formfield_overrides,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
+    }
     fieldsets = [
         (None, {"fields": ["title", "slug", ("drug", "series_position")]}),
         ("Text", {"fields": ["lead", "body"]}),

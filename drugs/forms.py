@@ -112,6 +112,7 @@ class IndicationForm(forms.ModelForm):
     class Meta:
         model = Indication
         fields = ["condition", "details", "formulations", "position"]
+        widgets = {"details": forms.TextInput(attrs={"class": "vLargeTextField"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,6 +132,7 @@ class OffLabelUseForm(IndicationForm):
 
     class Meta(IndicationForm.Meta):
         fields = ["condition", "details", "position"]
+        widgets = {}  # a table row: the admin's standard width fits
 
 
 class DrugInlineFormSet(forms.BaseInlineFormSet):
@@ -146,10 +148,10 @@ class DrugInlineFormSet(forms.BaseInlineFormSet):
                 continue
             drug = self.instance
             field.queryset = model.objects.filter(drug=drug) if drug.pk else model.objects.none()
-            field.error_messages["invalid_choice"] = (
-                f"Choose only {model._meta.verbose_name_plural} of this drug"
-                + ("." if drug.pk else "; save the drug first, then link them.")
-            )
+            plural = model._meta.verbose_name_plural
+            field.error_messages["invalid_choice"] = f"Choose only {plural} of this drug."
+            if not drug.pk:
+                field.help_text = f"Save the drug first; then choose from its {plural} here."
 
 
 class IndicationInlineFormSet(DrugInlineFormSet):

@@ -366,3 +366,11 @@ def test_non_staff_cannot_change_a_drug_by_crafted_post(client, plain_user):
     assert response.status_code == 302
     drug.refresh_from_db()
     assert drug.name == "Baclofen"
+
+
+def test_add_page_explains_that_brands_are_linked_after_the_first_save(staff_client):
+    response = staff_client.get(reverse("admin:drugs_drug_add"))
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    template = soup.select_one("#formulations-empty")
+    assert "Save the drug first; then choose from its brand names here." in template.get_text()
