@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "medinfo",
     "drugs",
     "articles",
+    "interchange",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,152 @@
+"""The database as a format-1 document: deterministic, so exports can be compared.
+
+The record functions here define the canonical shape of each kind. The importer
+compares a record read from a file with the record of the row in the database, so a
+row is only written when its export would change.
+"""
+
+import json
+
+from articles.models import Article, SitePage, SiteSettings
+from drugs.models import Condition, Drug
+from interchange.fields import format_datetime
+from interchange.schema import FORMAT, VERSION
+
+
+def site_record(settings: SiteSettings) -> dict:
+    return {
+        "name": settings.site_name,
+        "owner": settings.owner,
+        "copyright_start_year": settings.copyright_start_year,
+        "disclaimer": settings.disclaimer,
+        "tagline": settings.tagline,
+    }
+
+
+def condition_record(condition: Condition) -> dict:
+    return {"slug": condition.slug, "name": condition.name, "summary": condition.summary}
+
+
+def drugs_for_export():
+    """Drugs with everything drug_record reads, in a fixed number of queries."""
+    return Drug.objects.prefetch_related(
+        "brand_names",
+        "formulations__brand_names",
+        "indications__condition",
+        "indications__formulations",
+    )
+
+
+def drug_record(drug: Drug) -> dict:
+    """Needs the prefetches of drugs_for_export()."""
+    formulations = sorted(drug.formulations.all(), key=lambda f: (f.position, f.name, f.pk))
+    order = {f.pk: position for position, f in enumerate(formulations)}
+    uses = sorted(drug.indications.all(), key=lambda i: (i.position, i.pk))
+    return {
+        "slug": drug.slug,
+        "name": drug.name,
+        "brand_names": sorted(str(brand) for brand in drug.brand_names.all()),
+        "drug_class": drug.drug_class,
+        "availability": drug.availability,
+        "summary": drug.summary,
+        "mechanism": drug.mechanism,
+        "formulations": [
+            {
+                "name": f.name,
+                "route": f.route,
+                "strengths": list(f.strengths),
+                "brand_names": sorted(str(brand) for brand in f.brand_names.all()),
+            }
+            for f in formulations
+        ],
+        "indications": [
+            {
+                "condition": use.condition.slug,
+                "details": use.details,
+                "formulations": [
+                    f.name for f in sorted(use.formulations.all(), key=lambda f: order[f.pk])
+                ],
+            }
+            for use in uses
+            if not use.off_label
+        ],
+        "off_label_uses": [
+            {"condition": use.condition.slug, "details": use.details}
+            for use in uses
+            if use.off_label
+        ],
+    }
+
+
+def articles_for_export():
+    return Article.objects.select_related("drug", "promoted_article")
+
+
+def article_record(article: Article) -> dict:
+    """Needs the select_related of articles_for_export()."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "drug": article.drug.slug if article.drug_id else None,
+        "summary": article.lead,
+        "body": article.body,
+        "status": article.status,
+        "published_at": format_datetime(article.published_at) if article.published_at else None,
+        "reviewed_by": article.reviewed_by,
+        "reviewed_on": article.reviewed_on.isoformat() if article.reviewed_on else None,
+        "series_position": article.series_position,
+        "featured": article.featured,
+        "promoted_article": (
+            article.promoted_article.slug if article.promoted_article_id else None
+        ),
+    }
+
+
+def page_record(page: SitePage) -> dict:
+    return {
+        "slug": page.slug,
+        "title": page.title,
+        "body": page.body,
+        "footer_position": page.footer_position,
+    }
+
+
+def export_document(*, drug_slug: str | None = None) -> dict:
+    """The whole site, or one drug with its articles and the conditions it names.
+
+    A drug's export also carries the standalone articles its articles promote; a
+    promoted article of another drug stays a reference to a row the target must have.
+
+    Raises Drug.DoesNotExist for an unknown drug_slug.
+    """
+    document: dict = {"format": FORMAT, "version": VERSION}
+    if drug_slug is None:
+        settings = SiteSettings.objects.filter(pk=1).first()
+        if settings is not None:
+            document["site"] = site_record(settings)
+        conditions = Condition.objects.all()
+        drugs = drugs_for_export()
+        articles = articles_for_export()
+    else:
+        drug = drugs_for_export().get(slug=drug_slug)
+        drugs = [drug]
+        conditions = Condition.objects.filter(indications__drug=drug).distinct()
+        own = list(articles_for_export().filter(drug=drug))
+        # A standalone article the drug's articles promote travels with them.
+        promoted = {a.promoted_article_id for a in own} - {a.pk for a in own} - {None}
+        articles = own + list(articles_for_export().filter(pk__in=promoted, drug=None))
+    document["conditions"] = _by_slug(condition_record(c) for c in conditions)
+    document["drugs"] = _by_slug(drug_record(d) for d in drugs)
+    document["articles"] = _by_slug(article_record(a) for a in articles)
+    if drug_slug is None:
+        document["pages"] = _by_slug(page_record(p) for p in SitePage.objects.all())
+    return document
+
+
+def dumps(document: dict) -> str:
+    """UTF-8 text, two-space indent, a final newline: the same bytes for the same content."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _by_slug(records) -> list[dict]:
+    return sorted(records, key=lambda record: record["slug"])

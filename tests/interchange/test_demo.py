@@ -1,0 +1,81 @@
+"""The demo site: loaded through the importer, idempotent, and a faithful round trip."""
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.models import Article, InternalLink, SitePage, SiteSettings
+from drugs.models import Drug
+from interchange.demo import DEMO_FILE, seed_demo
+from interchange.exporter import dumps, export_document
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def test_seed_demo_creates_the_demo_site(db):
+    result = seed_demo()
+
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.total.updated == result.total.unchanged == 0
+    baclofen = Drug.objects.get(slug="baclofen")
+    assert sorted(str(b) for b in baclofen.brand_names.all()) == ["Gablofen®", "Lioresal®"]
+    assert baclofen.indications.approved().count() == 2
+    assert baclofen.indications.off_label().count() == 3
+    assert Article.objects.visible().filter(drug=baclofen).count() >= 4
+    assert SiteSettings.load().owner == "MedInfo Health Publishing"
+    assert list(SitePage.objects.values_list("slug", flat=True)) == [
+        "terms", "advertise", "contact", "about", "privacy",
+    ]  # fmt: skip
+
+
+def test_links_between_articles_of_the_demo_all_resolve(db):
+    seed_demo()
+
+    assert not InternalLink.objects.filter(
+        target_article=None, target_drug=None, target_condition=None, target_page=None
+    ).exists()
+    uses = Article.objects.get(slug="baclofen-uses")
+    assert 'href="/drugs/baclofen/how-does-baclofen-work/"' in uses.body_html
+    assert uses.promoted_article.drug is None
+    assert uses.incoming_links.exists()
+
+
+def test_seed_demo_twice_changes_nothing_and_writes_nothing(db):
+    seed_demo()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = seed_demo()
+
+    assert result.total.created == result.total.updated == 0
+    assert not [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+
+
+def test_seed_demo_command_prints_the_summary(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out.splitlines()
+    assert "0 created, 0 updated, 33 unchanged, 0 errors" in out[-1]
+
+
+def test_demo_round_trip_is_byte_identical(db):
+    seed_demo()
+    first = dumps(export_document())
+
+    Article.objects.all().delete()
+    # Emptying the database: articles first (they protect their drug), then the rest.
+    for model in (Drug, SitePage, SiteSettings):
+        model.objects.all().delete()
+    from drugs.models import Condition
+
+    Condition.objects.all().delete()
+    from interchange.importer import import_content
+
+    assert import_content(first.encode()).ok
+    assert dumps(export_document()) == first
+
+
+def test_demo_file_is_in_export_form(db):
+    seed_demo()
+
+    assert dumps(export_document()) == DEMO_FILE.read_text(encoding="utf-8")
