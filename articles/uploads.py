@@ -37,18 +37,17 @@ def check_size(size: int) -> None:
 def store_image(upload) -> str:
     """Verify, re-encode and save one uploaded image; return its public URL."""
     check_size(upload.size)
-    image = _decode(upload)
-    extension, options = FORMATS[image.format]
-    clean = _strip(image)
+    image_format, clean = _decode(upload)
+    extension, options = FORMATS[image_format]
     buffer = BytesIO()
-    clean.save(buffer, format=image.format, **options)
+    clean.save(buffer, format=image_format, **options)
     name = posixpath.join(settings.MARKDOWNX_MEDIA_PATH, f"{uuid.uuid4().hex}.{extension}")
     saved_name = default_storage.save(name, ContentFile(buffer.getvalue()))
     return default_storage.url(saved_name)
 
 
-def _decode(upload) -> Image.Image:
-    """Open as PNG or JPEG only, refuse decompression bombs, and decode every pixel."""
+def _decode(upload) -> tuple[str, Image.Image]:
+    """Open as PNG or JPEG only, refuse bombs, decode every pixel, and strip the metadata."""
     max_pixels = settings.MARKDOWNX_IMAGE_MAX_PIXELS
     with warnings.catch_warnings():
         # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as refusal.
@@ -61,6 +60,7 @@ def _decode(upload) -> Image.Image:
             upload.seek(0)
             image = Image.open(upload, formats=list(FORMATS))
             image.load()  # a truncated file fails here, not later while saving
+            return image.format, _strip(image)
         except UploadRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -71,7 +71,6 @@ def _decode(upload) -> Image.Image:
             raise UploadRefused(
                 "Upload a PNG or JPEG image; this file is not one, or it is damaged."
             ) from error
-    return image
 
 
 def _check_pixels(image: Image.Image, max_pixels: int) -> None:

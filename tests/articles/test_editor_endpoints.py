@@ -226,6 +226,19 @@ def test_jpeg_upload_loses_its_metadata(editor_client, media_root):
         assert not image.getexif()
 
 
+def test_jpeg_orientation_is_applied_before_its_metadata_is_dropped(editor_client, media_root):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    photo = image_bytes("JPEG", size=(40, 30), exif=exif.tobytes())
+
+    response = upload(editor_client, photo, name="phone.jpg", content_type="image/jpeg")
+
+    assert response.status_code == 200
+    (stored,) = stored_files(media_root)
+    with Image.open(stored) as image:
+        assert image.size == (30, 40)
+
+
 def test_png_text_chunks_are_dropped(editor_client, media_root):
     from PIL import PngImagePlugin
 
