@@ -5,20 +5,27 @@ article, drug or site page, the django-markdownx live preview, and imports. Read
 served the stored result; a page view never renders Markdown.
 
 markdown-it-py was chosen by measurement (STACK.md: 2.4 ms against Python-Markdown's
-8.6 ms for a 1,575-word article) and because it follows CommonMark.
+8.6 ms for a 1,575-word article) and because it follows CommonMark. Raw HTML is allowed
+in the Markdown, because nh3 (an allow-list sanitiser that parses like a browser) has the
+last word on every tag, attribute and URL.
 """
 
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-MAX_MARKDOWN_CHARS = 1_000_000
+# About ten times the longest article we expect. Parsing and sanitising grow worse than
+# linearly on some shapes (deeply nested raw HTML, huge tables), so the cap is what keeps
+# the worst case well under a second.
+MAX_MARKDOWN_CHARS = 100_000
 HEADING_ID_PREFIX = "sec-"
 
 _md = (
@@ -32,6 +39,11 @@ ALLOWED_TAGS = {
     "blockquote", "pre", "code", "em", "strong", "b", "i", "s", "del", "sup", "sub",
     "abbr", "a", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
     "section", "span", "small", "mark",
+}  # fmt: skip
+# Removed with everything inside them, not just unwrapped: their text is code, not prose.
+REMOVED_WITH_CONTENT = {
+    "script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math",
+    "title", "textarea", "select", "frameset", "noembed", "xmp",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -51,9 +63,24 @@ ALLOWED_CLASSES = {
     "a": {"footnote-backref"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "noopener noreferrer"
 # Only ids we generate survive, so content can never shadow page landmarks (#disclaimer).
 _SAFE_ID = re.compile(rf"^(?:{HEADING_ID_PREFIX}[\w-]+|fn\d+|fnref\d+(?::\d+)?)$")
 INTERNAL_SCHEMES = ("article:", "drug:", "condition:")
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_URL_INVISIBLE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser reads in ``url`` (lower case), or None for a relative URL.
+
+    Browsers drop tabs and newlines anywhere in a URL and control characters and spaces
+    at its ends before they look for the scheme, so "java\\tscript:" is "javascript:".
+    """
+    match = _SCHEME.match(_URL_INVISIBLE.sub("", url).strip(_C0_AND_SPACE))
+    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,7 @@ class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)  # [{"id": ..., "title": ...}] for each <h2>
     links: list[RecordedLink] = field(default_factory=list)
+    truncated: bool = False  # the text was longer than MAX_MARKDOWN_CHARS
 
     @property
     def broken_links(self) -> list[RecordedLink]:
@@ -89,7 +117,26 @@ Resolver = Callable[[Iterable[str]], dict[str, tuple[str, LinkTarget | None]]]
 
 
 def is_internal(href: str) -> bool:
-    return href.startswith(INTERNAL_SCHEMES) or (href.startswith("/") and not href.startswith("//"))
+    """An href the resolver owns: one of our schemes, or a path on this site."""
+    href = unquote(href).strip()
+    return href.lower().startswith(INTERNAL_SCHEMES) or (
+        href.startswith("/") and not href.startswith(("//", "/\\"))
+    )
+
+
+def validate_markdown_length(text: str) -> None:
+    """Model-field validator: editors and imports hear about over-long text before saving.
+
+    ``render_markdown`` itself only truncates, so that no save or preview can spend
+    unbounded time; this is where the editor gets a clear message instead.
+    """
+    if text and len(text) > MAX_MARKDOWN_CHARS:
+        raise ValidationError(
+            "This text has %(length)s characters; the most is %(limit)s. "
+            "Split it into several articles.",
+            code="markdown_too_long",
+            params={"length": f"{len(text):,}", "limit": f"{MAX_MARKDOWN_CHARS:,}"},
+        )
 
 
 def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
@@ -100,9 +147,12 @@ def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
         from articles.links import resolve_hrefs as resolver
     tokens = _md.parse(text[:MAX_MARKDOWN_CHARS])
     toc = _number_headings(tokens)
+    _align_cells(tokens)
     links = _resolve_links(tokens, resolver)
     html = _md.renderer.render(tokens, _md.options, {})
-    return Rendered(html=sanitise(html), toc=toc, links=links)
+    return Rendered(
+        html=sanitise(html), toc=toc, links=links, truncated=len(text) > MAX_MARKDOWN_CHARS
+    )
 
 
 def markdownify(text: str) -> str:
@@ -111,27 +161,36 @@ def markdownify(text: str) -> str:
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_filter_attribute,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
+    return _cleaner.clean(html)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         return value if _SAFE_ID.match(value) else None
+    if attribute in ("href", "src"):
+        # nh3 checks schemes too; this keeps the rule readable and independent of it.
+        scheme = url_scheme(value)
+        return value if scheme is None or scheme in URL_SCHEMES else None
     return value
+
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags=REMOVED_WITH_CONTENT,
+    attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    allowed_classes=ALLOWED_CLASSES,
+    url_schemes=URL_SCHEMES,
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
 
 
 def _number_headings(tokens: list[Token]) -> list[dict]:
     """Give headings stable ids, demote a stray <h1> (the page owns the only one)."""
-    toc, seen = [], set()
+    toc: list[dict] = []
+    used: set[str] = set()
+    next_suffix: dict[str, int] = {}  # keeps many equal headings linear, not quadratic
     for index, token in enumerate(tokens):
         if token.type not in ("heading_open", "heading_close"):
             continue
@@ -139,27 +198,44 @@ def _number_headings(tokens: list[Token]) -> list[dict]:
             token.tag = "h2"
         if token.type == "heading_close":
             continue
-        title = tokens[index + 1].content if index + 1 < len(tokens) else ""
-        plain = re.sub(r"[*_`\[\]()]", "", title).strip()
-        base = HEADING_ID_PREFIX + (slugify(plain)[:60] or "section")
-        anchor, n = base, 2
-        while anchor in seen:
-            anchor, n = f"{base}-{n}", n + 1
-        seen.add(anchor)
+        title = _plain_text(tokens[index + 1].children or [])
+        base = HEADING_ID_PREFIX + (slugify(title)[:60].strip("-") or "section")
+        n = next_suffix.get(base, 1)
+        anchor = base if n == 1 else f"{base}-{n}"
+        while anchor in used:
+            n += 1
+            anchor = f"{base}-{n}"
+        next_suffix[base] = n + 1
+        used.add(anchor)
         token.attrSet("id", anchor)
         if token.tag == "h2":
-            toc.append({"id": anchor, "title": plain})
+            toc.append({"id": anchor, "title": title})
     return toc
 
 
-def _link_tokens(tokens: list[Token]):
+def _align_cells(tokens: list[Token]) -> None:
+    """Table alignment as the ``align`` attribute: style attributes never survive nh3."""
     for token in tokens:
-        if token.children:
-            yield token.children
+        style = token.attrs.get("style") if token.type in ("th_open", "td_open") else None
+        if style:
+            token.attrs = {"align": str(style).removeprefix("text-align:")}
+
+
+def _plain_text(children: list[Token]) -> str:
+    """What a reader sees of an inline run: text and code, without markup or raw HTML."""
+    parts = []
+    for token in children:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image":
+            parts.append(_plain_text(token.children or []))
+    return " ".join("".join(parts).split())
 
 
 def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink]:
-    inline_lists = list(_link_tokens(tokens))
+    inline_lists = [token.children for token in tokens if token.children]
     hrefs = {
         str(t.attrGet("href"))
         for children in inline_lists
@@ -172,7 +248,7 @@ def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink
     recorded: list[RecordedLink] = []
     for children in inline_lists:
         kept: list[Token] = []
-        drop_close: list[bool] = []
+        drop_close: list[bool] = []  # one entry per open link, innermost last
         for position, token in enumerate(children):
             if token.type == "link_open":
                 href = str(token.attrGet("href") or "")
@@ -181,11 +257,13 @@ def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink
                     kept.append(token)
                     continue
                 key, target = resolved[href]
-                recorded.append(RecordedLink(href, key, _link_text(children, position), target))
+                text = _plain_text(_link_children(children, position))[:300]
+                recorded.append(RecordedLink(href, key, text, target))
                 if target is None:
                     drop_close.append(True)  # plain text, never a dead link
                     continue
-                token.attrSet("href", target.url)
+                _, hash_sign, fragment = href.partition("#")
+                token.attrSet("href", target.url + (hash_sign + fragment if fragment else ""))
                 if target.title and not token.attrGet("title"):
                     token.attrSet("title", target.title)
                 drop_close.append(False)
@@ -197,10 +275,8 @@ def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink
     return recorded
 
 
-def _link_text(children: list[Token], start: int) -> str:
-    parts = []
-    for token in children[start + 1 :]:
-        if token.type == "link_close":
-            break
-        parts.append(token.content)
-    return "".join(parts)[:300]
+def _link_children(children: list[Token], start: int) -> list[Token]:
+    for end in range(start + 1, len(children)):
+        if children[end].type == "link_close":
+            return children[start + 1 : end]
+    return children[start + 1 :]
