@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
@@ -150,6 +151,35 @@ def test_footer_shows_disclaimer_with_terms_link_and_copyright_to_this_year(clie
     assert disclaimer.find("a", string="Terms of Use")["href"] == "/terms/"
     year = timezone.localdate().year
     assert text_of(soup.find(class_="copyright")) == f"Copyright © 2006–{year} MedInfo"
+
+
+@time_machine.travel(datetime.datetime(2031, 3, 1, 12, 0, tzinfo=datetime.UTC), tick=False)
+def test_every_page_type_has_the_footer_disclaimer_and_copyright_to_this_year(
+    client, site_pages, baclofen_articles
+):
+    ArticleFactory(drug=None, slug="standalone")
+    pages = [
+        "/",
+        "/drugs/",
+        "/drugs/?letter=b",
+        "/drugs/baclofen/",
+        "/drugs/baclofen/baclofen-uses/",
+        "/articles/standalone/",
+        "/conditions/spasticity/",
+        "/terms/",
+        "/search/?q=baclofen",
+        "/no-such-page/",
+    ]
+    for url in pages:
+        soup = soup_of(client.get(url))
+        footer = soup.find("footer", class_="site-footer")
+        assert [a.get_text() for a in footer.find("nav").find_all("a")] == [
+            title for _, title in FOOTER_PAGES
+        ], url
+        disclaimer = footer.find(class_="disclaimer")
+        assert "does not provide medical advice" in text_of(disclaimer), url
+        assert disclaimer.find("a", string="Terms of Use")["href"] == "/terms/", url
+        assert text_of(footer.find(class_="copyright")) == "Copyright © 2006–2031 MedInfo", url
 
 
 def test_every_page_declares_its_canonical_url(client, baclofen_articles):
