@@ -6,9 +6,10 @@ recorded as an ``InternalLink`` row; those rows build every page's Referring Pag
 are what ``check_links`` reports on.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -24,27 +25,38 @@ _KIND_BY_URL_NAME = {
     "article-standalone": "article",
     "site-page": "page",
 }
+EDITOR_SCHEMES = ("article", "drug", "condition")
 NOT_CONTENT = "-"  # a valid site URL that is not a content page (/drugs/, /search/?q=...)
 
 
 def link_key(href: str) -> str | None:
-    """Normalise an internal href to "kind:slug", NOT_CONTENT, or None when it is dead."""
-    for kind in ("article", "drug", "condition"):
-        prefix = kind + ":"
-        if href.startswith(prefix):
-            slug = href[len(prefix) :].strip().strip("/").split("#")[0]
-            return f"{kind}:{slug}" if slug else None
-    path = urlsplit(href).path
+    """Normalise an internal href to "kind:slug", NOT_CONTENT, or None when it is dead.
+
+    Editors' spelling is forgiven where the intent is clear: "Article: Baclofen-Uses",
+    a missing trailing slash, a fragment or query. Slugs are lower case on this site.
+    """
+    text = unquote(href).strip()
+    scheme, colon, rest = text.partition(":")
+    if colon and scheme.strip().lower() in EDITOR_SCHEMES:
+        slug = re.split(r"[#?]", rest, maxsplit=1)[0].strip().strip("/").lower()
+        return f"{scheme.strip().lower()}:{slug}" if slug else None
+    path = urlsplit(text).path
     if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
         return NOT_CONTENT
-    try:
-        match = resolve(path)
-    except Resolver404:
+    match = _resolve(path) or (None if path.endswith("/") else _resolve(path + "/"))
+    if match is None:
         return None
     kind = _KIND_BY_URL_NAME.get(match.url_name or "")
     if kind is None:
         return NOT_CONTENT
-    return f"{kind}:{match.kwargs['slug']}"
+    return f"{kind}:{match.kwargs['slug'].lower()}"
+
+
+def _resolve(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
 
 
 def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | None]]:
