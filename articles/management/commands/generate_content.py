@@ -1,0 +1,53 @@
+"""manage.py generate_content --drugs N --articles M [--seed S]: synthetic content at scale."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.synthetic import SYNTHETIC_MARK, generate
+from drugs.models import Drug
+
+
+class Command(BaseCommand):
+    help = "Fill the database with realistic synthetic drugs and articles (deterministic)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--drugs", type=int, default=100)
+        parser.add_argument("--articles", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when synthetic content is already there (benchmarks reuse it).",
+        )
+
+    def handle(self, *args, drugs, articles, seed, if_missing, **options):
+        if drugs < 1 or articles < 0:
+            raise CommandError("--drugs must be at least 1 and --articles at least 0.")
+        existing = Drug.objects.filter(drug_class__endswith=SYNTHETIC_MARK)
+        if existing.exists():
+            if if_missing:
+                self.stdout.write("Synthetic content already present: nothing to do.")
+                return
+            raise CommandError(
+                "Synthetic content already exists here; use a fresh database (or --if-missing)."
+            )
+        report = generate(
+            drugs=drugs, articles=articles, seed=seed, progress=self._progress(articles)
+        )
+        self.stdout.write(
+            f"created: {report.drugs} drugs, {report.brands} brand names, "
+            f"{report.conditions} conditions, {report.articles} articles "
+            f"in {report.seconds:.1f} s"
+        )
+
+    def _progress(self, total):
+        if not sys.stderr.isatty() or total < 5000:
+            return None
+
+        def show(done):
+            sys.stderr.write(f"\r  {done:,}/{total:,} articles")
+            if done >= total:
+                sys.stderr.write("\n")
+
+        return show
