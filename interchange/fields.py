@@ -23,7 +23,11 @@ MISSING = object()
 
 
 def clean_string(value: object, max_length: int | None) -> tuple[str | None, str | None]:
-    """(canonical string, None) or (None, error message)."""
+    """(canonical string, None) or (None, error message).
+
+    A one-line field (it has a max_length) loses surrounding spaces, as in an admin
+    form; multi-line text such as Markdown is kept exactly as written.
+    """
     if isinstance(value, Rejected):
         return None, value.reason
     if not isinstance(value, str):
@@ -35,11 +39,26 @@ def clean_string(value: object, max_length: int | None) -> tuple[str | None, str
     except UnicodeEncodeError:
         return None, "contains an unpaired surrogate (\\ud800-\\udfff), which is not text"
     # MICRO SIGN and GREEK SMALL LETTER MU look alike; "5 µg" and "5 μg" must be one strength.
-    value = unicodedata.normalize("NFC", value).replace("\u00b5", "\u03bc").strip()
+    value = unicodedata.normalize("NFC", value).replace("\u00b5", "\u03bc")
+    if max_length is not None:
+        value = value.strip()
     limit = max_length or MAX_MARKDOWN_CHARS
     if len(value) > limit:
         return None, f"is {len(value):,} characters long; at most {limit:,} allowed"
     return value, None
+
+
+def mixed_script_word(text: str) -> str | None:
+    """The first word mixing Latin, Greek or Cyrillic letters: a look-alike ("Іbuprofen")."""
+    for word in text.split():
+        scripts = {unicodedata.name(char, "").split(" ")[0] for char in word if char.isalpha()} & {
+            "LATIN",
+            "GREEK",
+            "CYRILLIC",
+        }
+        if len(scripts) > 1:
+            return word
+    return None
 
 
 def format_datetime(value: datetime.datetime) -> str:
@@ -75,7 +94,7 @@ class Fields:
         self.known: set[str] = set()
         self.valid = isinstance(raw, dict)
         if not self.valid:
-            report(path.rstrip(".") or "record", f"expected an object, got {json_type(raw)}")
+            report(path.rstrip("."), f"expected an object, got {json_type(raw)}")
 
     def error(self, key: str, message: str) -> None:
         self.report(self.path + key, message)
@@ -215,7 +234,11 @@ class Fields:
         return result
 
     def objects(self, key: str) -> Iterator["Fields"]:
-        """Each object of a nested list, read with its own path, e.g. formulations[1]."""
+        """Each object of a nested list, read with its own path, e.g. formulations[1].
+
+        Consume it completely (a list comprehension does): each object's unknown keys are
+        reported when the next one is asked for.
+        """
         value = self.get(key, required=False)
         if value is MISSING:
             return
@@ -223,7 +246,9 @@ class Fields:
             self.error(key, f"expected a list of objects, got {json_type(value)}")
             return
         for index, item in enumerate(value):
-            yield Fields(item, self.report, f"{self.path}{key}[{index}].")
+            nested = Fields(item, self.report, f"{self.path}{key}[{index}].")
+            yield nested
+            nested.finish()  # runs once the caller has read what it knows
 
     def finish(self) -> None:
         """Report the keys nobody asked for and keys given twice."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from articles.models import RESERVED_PAGE_SLUGS, Article, SitePage, SiteSettings, Status
 from drugs.models import Availability, BrandName, Condition, Drug, Formulation, Indication
-from interchange.fields import Fields, json_type
+from interchange.fields import MISSING, Fields, json_type, mixed_script_word
 
 FORMAT = "medinfo-content"
 VERSION = 1
@@ -77,7 +77,7 @@ def validate_document(data: object) -> tuple[Document, list[RecordError]]:
         errors.extend(RecordError("site", f, m) for f, m in site_errors)
     for kind in KINDS:
         raw_records = top.get(kind, required=False)
-        if raw_records is None or raw_records == []:
+        if raw_records is MISSING or raw_records is None or raw_records == []:
             continue
         if not isinstance(raw_records, list):
             top.error(kind, f"expected a list of objects, got {json_type(raw_records)}")
@@ -113,8 +113,16 @@ def read_site(f: Fields) -> dict:
     }
 
 
+def read_name(f: Fields, model) -> str:
+    """A drug's or condition's name; look-alike letters from another script are refused."""
+    name = f.string("name", max_length=max_length(model, "name"), required=True)
+    if word := mixed_script_word(name):
+        f.error("name", f"{word!r} mixes letters of different scripts (a look-alike character?)")
+    return name
+
+
 def read_condition(f: Fields) -> dict:
-    name = f.string("name", max_length=max_length(Condition, "name"), required=True)
+    name = read_name(f, Condition)
     return {
         "slug": f.slug("slug", max_length=max_length(Condition, "slug"), derive_from=name),
         "name": name,
@@ -123,7 +131,7 @@ def read_condition(f: Fields) -> dict:
 
 
 def read_drug(f: Fields) -> dict:
-    name = f.string("name", max_length=max_length(Drug, "name"), required=True)
+    name = read_name(f, Drug)
     brand_length = max_length(BrandName, "name")
     brands: dict[str, str] = {}  # name without mark -> canonical "Name®"
     for index, text in enumerate(f.strings("brand_names", max_length=brand_length + 4)):
@@ -161,6 +169,8 @@ def canonical_brand(text: str, limit: int) -> tuple[tuple[str, str], str | None]
         return ("", ""), f"{text!r}: a mark (® or ™) may only come at the end"
     if not name:
         return ("", ""), f"{text!r} has no name before its mark"
+    if word := mixed_script_word(name):
+        return ("", ""), f"{word!r} mixes letters of different scripts (a look-alike character?)"
     if len(name) > limit:
         return ("", ""), f"is {len(name)} characters long; at most {limit} allowed"
     return (name, mark), None
@@ -168,7 +178,9 @@ def canonical_brand(text: str, limit: int) -> tuple[tuple[str, str], str | None]
 
 def read_formulation(f: Fields, brands: dict[str, str]) -> dict:
     brand_names = []
-    for index, text in enumerate(f.strings("brand_names", max_length=None)):
+    for index, text in enumerate(
+        f.strings("brand_names", max_length=max_length(BrandName, "name") + 4)
+    ):
         (name, mark), message = canonical_brand(text, max_length(BrandName, "name"))
         if message:
             f.error(f"brand_names[{index}]", message)
