@@ -4,11 +4,14 @@ import sys
 import time
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
+
 SHOW_FROM = 200  # records; shorter imports finish before a bar would help
 
 
-def terminal_progress(stream: TextIO = sys.stderr, label: str = "Writing"):
+def terminal_progress(stream: TextIO | None = None, label: str = "Writing"):
     """A Progress callback drawing "Writing 1,200/100,000 (1%)", or None off a terminal."""
+    stream = stream or sys.stderr
     if not stream.isatty():
         return None
     last = 0.0
@@ -21,9 +24,12 @@ def terminal_progress(stream: TextIO = sys.stderr, label: str = "Writing"):
         if done < total and now - last < 0.2:
             return
         last = now
-        stream.write(f"\r{label} {done:,}/{total:,} ({100 * done // total}%)")
-        if done == total:
-            stream.write("\n")
+        end = "\n" if done == total else ""
+        text = f"\r{label} {done:,}/{total:,} ({100 * done // total}%){end}"
+        if isinstance(stream, OutputWrapper):
+            stream.write(text, ending="")  # a command's stderr adds newlines otherwise
+        else:
+            stream.write(text)
         stream.flush()
 
     return show

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}") from None
-        result = import_content(data, dry_run=options["dry_run"], progress=terminal_progress())
+        result = import_content(
+            data, dry_run=options["dry_run"], progress=terminal_progress(self.stderr)
+        )
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
