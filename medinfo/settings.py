@@ -5,6 +5,15 @@ DJANGO_SECRET_KEY  required when DEBUG is off; development has a fixed, clearly 
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default in DEBUG: localhost, 127.0.0.1).
 DATABASE_URL       PostgreSQL URL; unset or empty: the embedded server under .data/.
 REDIS_URL          optional cache backend (redis://...); the local-memory cache otherwise.
+
+Production only (DEBUG off), all optional:
+DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://medinfo.example.
+DJANGO_BEHIND_TLS_PROXY      "1" when a TLS-terminating proxy forwards X-Forwarded-Proto
+                             and X-Forwarded-For (HTTPS detection, login throttling).
+DJANGO_SECURE_SSL_REDIRECT   "0" to leave HTTP-to-HTTPS redirects to the proxy.
+DJANGO_HSTS_SECONDS          HSTS max-age (one year by default).
+DJANGO_MEDIA_ROOT            where uploads are stored (media/ by default).
+DJANGO_AXES_ENABLED          "0" turns login throttling off.
 """
 
 import os
@@ -22,6 +31,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     if not value:
         return default
     return value in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -144,6 +158,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+
+def client_ip_behind_proxy(request) -> str | None:
+    """The address our TLS proxy saw: the last X-Forwarded-For entry, which it appended.
+
+    Behind a proxy REMOTE_ADDR is the proxy itself, so throttling by it would lock every
+    editor out at once; the earlier entries come from the client and can be forged.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+
+
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -155,7 +180,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "").strip() or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -195,13 +220,15 @@ SECURE_CSP = {
 }
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        AXES_CLIENT_IP_CALLABLE = client_ip_behind_proxy
 
 LOGGING = {
     "version": 1,

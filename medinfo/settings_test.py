@@ -1,8 +1,14 @@
-"""Settings for the test suite: the development defaults plus a fast password hasher."""
+"""Settings for the test suite: the development defaults plus a fast password hasher.
+
+DJANGO_DEBUG is forced on rather than defaulted: a production value left in a shell
+would otherwise turn on HTTPS redirects and the manifest static storage, and every
+test would fail for a reason unrelated to it. tests/test_settings.py checks the
+production settings in subprocesses of their own.
+"""
 
 import os
 
-os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ["DJANGO_DEBUG"] = "1"
 
 from medinfo.settings import *  # noqa: E402, F403
 
