@@ -7,6 +7,7 @@ without running the context processors (which query it).
 
 import sys
 
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -67,5 +68,5 @@ def _error_page(request, template_name, status, context):
 def _canonical_root(request) -> str:
     try:
         return f"{request.scheme}://{request.get_host()}"
-    except Exception:  # a bad Host header must not turn an error page into another error
+    except DisallowedHost:  # a bad Host header must not turn an error page into another error
         return ""
