@@ -4,6 +4,7 @@ DJANGO_DEBUG       "1"/"true" for development; off (the production default) othe
 DJANGO_SECRET_KEY  required when DEBUG is off; development has a fixed, clearly fake key.
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default in DEBUG: localhost, 127.0.0.1).
 DATABASE_URL       PostgreSQL URL; unset or empty: the embedded server under .data/.
+MEDINFO_DB_NAME    the database on the embedded server ("medinfo"; benchmarks use another).
 REDIS_URL          optional cache backend (redis://...); the local-memory cache otherwise.
 
 Production only (DEBUG off), all optional:
@@ -121,7 +122,7 @@ if not _database_url:
 
     # MEDINFO_DB_NAME picks another database on the embedded server (benchmarks use one).
     _database_url = database_url(
-        BASE_DIR / ".data" / "postgres", os.environ.get("MEDINFO_DB_NAME", "medinfo")
+        BASE_DIR / ".data" / "postgres", os.environ.get("MEDINFO_DB_NAME", "").strip() or "medinfo"
     )
 DATABASES = {
     "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
