@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
 from articles.models import Article, InternalLink, SitePage, SiteSettings
+from articles.search import rank_articles
 from drugs.models import Drug
 
 
@@ -109,7 +110,22 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         visible = Article.objects.visible().filter(pk=OuterRef("pk"))
-        return super().get_queryset(request).annotate(is_visible=Exists(visible))
+        queryset = self.model._default_manager.annotate(is_visible=Exists(visible))
+        term = request.GET.get("q", "").strip()
+        if term:  # ranked as readers' search ranks it, drafts included
+            queryset = rank_articles(queryset, term)
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        if request.GET.get("q", "").strip():
+            return queryset, False  # the changelist: get_queryset filtered and ranked already
+        # Autocomplete widgets match partial words as editors type: keep Django's search.
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_ordering(self, request):
+        if request.GET.get("q", "").strip() and not request.GET.get("o"):
+            return ["-search_rank", "-updated_at"]
+        return super().get_ordering(request)
 
     @admin.display(description="on site")
     def on_site(self, article):

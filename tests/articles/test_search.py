@@ -186,3 +186,22 @@ def test_search_page_query_count_is_fixed(client, corpus, django_assert_num_quer
     client.get("/search/", {"q": "baclofen"})  # warm up
     with django_assert_num_queries(7):
         client.get("/search/", {"q": "baclofen"})
+
+
+def test_admin_article_search_uses_the_same_ranking_and_finds_drafts(staff_client, corpus):
+    ArticleFactory(title="Hiccups draft notes", slug="hiccups-draft", status=Status.DRAFT)
+    response = staff_client.get("/admin/articles/article/", {"q": "hiccups"})
+    assert response.status_code == 200
+    rows = [a.get_text() for a in BeautifulSoup(response.content, "html.parser").select(
+        "#result_list tbody th a"
+    )]  # fmt: skip
+    assert "Hiccups draft notes" in rows
+    assert rows.index("Hiccups and Baclofen") < rows.index("A General Article")
+
+
+def test_admin_article_search_with_a_brand_name_finds_the_drugs_articles(staff_client, corpus):
+    response = staff_client.get("/admin/articles/article/", {"q": "lioresal"})
+    titles = [a.get_text() for a in BeautifulSoup(response.content, "html.parser").select(
+        "#result_list tbody th a"
+    )]  # fmt: skip
+    assert "What Is Baclofen Used For?" in titles
