@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
+from articles.markup import validate_markdown_length
 from medinfo.models import SEARCH_CONFIG, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
@@ -55,6 +56,7 @@ class Article(TimestampedModel):
     )
     body = MarkdownxField(
         blank=True,
+        validators=[validate_markdown_length],
         help_text="Markdown with ## sections. Link with [text](article:SLUG), (drug:SLUG), "
         "(condition:SLUG) or a site URL.",
     )
@@ -151,7 +153,7 @@ class SitePage(TimestampedModel):
         max_length=60, unique=True, help_text="The page lives at /SLUG/, e.g. terms, privacy."
     )
     title = models.CharField(max_length=120)
-    body = MarkdownxField(blank=True)
+    body = MarkdownxField(blank=True, validators=[validate_markdown_length])
     body_html = models.TextField(blank=True, editable=False)
     footer_position = models.PositiveSmallIntegerField(
         default=0, help_text="Order in the footer; 0 keeps the page out of the footer."

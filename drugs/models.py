@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from articles.markup import validate_markdown_length
 from medinfo.models import SEARCH_CONFIG, TimestampedModel
 
 
@@ -40,7 +41,9 @@ class Drug(TimestampedModel):
         blank=True, help_text="One or two plain sentences; shown on the hub and in link titles."
     )
     mechanism = models.TextField(
-        blank=True, help_text="How it works, in Markdown. Internal links: [text](article:SLUG)."
+        blank=True,
+        validators=[validate_markdown_length],
+        help_text="How it works, in Markdown. Internal links: [text](article:SLUG).",
     )
     mechanism_html = models.TextField(blank=True, editable=False)
     brand_names_text = models.TextField(
