@@ -8,20 +8,18 @@ own save() so that Markdown is rendered, sanitised and its links recorded exactl
 in the admin. A second import of the same file therefore writes nothing.
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
 
-from articles.models import Article, SitePage, SiteSettings
-from drugs.models import Condition, Drug
+from articles.models import SitePage, SiteSettings
+from drugs.models import Condition
 from interchange import exporter
-from interchange.drug_writer import write_drug
 from interchange.reader import DocumentError, parse_json
 from interchange.references import reference_errors
-from interchange.relink import rerender_links_to
 from interchange.schema import KINDS, Document, RecordError, validate_document
+from interchange.writer import write_changes
 
 Progress = Callable[[int, int], None]  # (records done, records in total)
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -161,12 +159,7 @@ def _site_changes(plan: Plan) -> bool:
 
 
 def write(plan: Plan, progress: Progress | None) -> int:
-    """Apply the plan's changes in dependency order; return the rows re-rendered."""
-    if _site_changes(plan):
-        write_site(plan.site.record, plan.site.row)
     changes = plan.changes()
-    by_kind = {kind: [step for k, step in changes if k == kind] for kind in KINDS}
-    touched = {f"{kind.removesuffix('s')}:{step.record['slug']}" for kind, step in changes}
     done = 0
 
     def tick() -> None:
@@ -175,91 +168,6 @@ def write(plan: Plan, progress: Progress | None) -> int:
         if progress:
             progress(done, len(changes))
 
-    for step in by_kind["conditions"]:
-        write_condition(step.record, step.row)
-        tick()
-    if by_kind["drugs"]:
-        wanted = {
-            use["condition"]
-            for step in by_kind["drugs"]
-            for use in step.record["indications"] + step.record["off_label_uses"]
-        }
-        conditions = Condition.objects.in_bulk(wanted, field_name="slug")
-        for step in by_kind["drugs"]:
-            write_drug(step.record, step.row, conditions)
-            tick()
-    for step in by_kind["pages"]:
-        write_page(step.record, step.row)
-        tick()
-    if by_kind["articles"]:
-        records = [step.record for step in by_kind["articles"]]
-        drug_ids = _ids_by_slug(Drug, {r["drug"] for r in records})
-        article_ids = _ids_by_slug(Article, {r["promoted_article"] for r in records})
-        deferred = []
-        for step in by_kind["articles"]:
-            article = write_article(step.record, step.row, drug_ids, article_ids)
-            article_ids[article.slug] = article.pk
-            if step.record["promoted_article"] and article.promoted_article_id is None:
-                deferred.append((article.pk, step.record["promoted_article"]))
-            tick()
-        for pk, slug in deferred:  # promotes an article later in the file
-            # Not rendered content, so no second render: an UPDATE of one column.
-            Article.objects.filter(pk=pk).update(promoted_article_id=article_ids[slug])
-    return rerender_links_to(touched)
-
-
-def _ids_by_slug(model, slugs: set[str | None]) -> dict[str, int]:
-    wanted = [slug for slug in slugs if slug]
-    return dict(model.objects.filter(slug__in=wanted).values_list("slug", "pk")) if wanted else {}
-
-
-def write_site(record: dict, row: SiteSettings | None) -> None:
-    settings = row or SiteSettings()
-    settings.site_name = record["name"]
-    settings.owner = record["owner"]
-    settings.copyright_start_year = record["copyright_start_year"]
-    settings.disclaimer = record["disclaimer"]
-    settings.tagline = record["tagline"]
-    settings.save()
-
-
-def write_condition(record: dict, row: Condition | None) -> None:
-    condition = row or Condition(slug=record["slug"])
-    condition.name = record["name"]
-    condition.summary = record["summary"]
-    condition.save()
-
-
-def write_page(record: dict, row: SitePage | None) -> None:
-    page = row or SitePage(slug=record["slug"])
-    page.title = record["title"]
-    page.body = record["body"]
-    page.footer_position = record["footer_position"]
-    page.save()
-
-
-def write_article(
-    record: dict, row: Article | None, drug_ids: dict[str, int], article_ids: dict[str, int]
-) -> Article:
-    article = row or Article(slug=record["slug"])
-    article.title = record["title"]
-    article.drug_id = drug_ids[record["drug"]] if record["drug"] else None
-    article.lead = record["summary"]
-    article.body = record["body"]
-    article.status = record["status"]
-    article.published_at = _datetime(record["published_at"])
-    article.reviewed_by = record["reviewed_by"]
-    article.reviewed_on = _date(record["reviewed_on"])
-    article.series_position = record["series_position"]
-    article.featured = record["featured"]
-    article.promoted_article_id = article_ids.get(record["promoted_article"] or "")
-    article.save()
-    return article
-
-
-def _datetime(text: str | None) -> datetime.datetime | None:
-    return datetime.datetime.fromisoformat(text) if text else None
-
-
-def _date(text: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(text) if text else None
+    steps_by_kind = {kind: [step for k, step in changes if k == kind] for kind in KINDS}
+    site = plan.site if _site_changes(plan) else None
+    return write_changes(site, steps_by_kind, tick)

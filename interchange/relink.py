@@ -1,9 +1,8 @@
 """Re-render what links to content an import created or changed.
 
-Article.save() resolves links against the database as it stands, so an article that
-links to one later in the same file first records a broken link. Once every record
-is written, each source with a link to a touched key is rendered again and saved only
-if its HTML changed (a link that now resolves, a target's new summary in the title).
+Rows outside an import may link to what it creates or changes: a broken link that now
+resolves, a target's new summary in the link title, a target no longer visible. Each
+such source is rendered again and saved only if its HTML changed.
 """
 
 from articles.markup import render_markdown
@@ -17,14 +16,19 @@ _SOURCES = (
 )
 
 
-def rerender_links_to(keys: set[str]) -> int:
-    """Save again each source whose rendering changed; return how many were saved."""
+def rerender_links_to(keys: set[str], *, skip: dict | None = None) -> int:
+    """Save again each source whose rendering changed; return how many were saved.
+
+    skip: {model: ids} already rendered after every target was in place.
+    """
     if not keys:
         return 0
+    skip = skip or {}
     links = InternalLink.objects.filter(target_key__in=keys)
     saved = 0
     for id_field, model, text_field, html_field in _SOURCES:
         ids = set(links.exclude(**{id_field: None}).values_list(id_field, flat=True))
+        ids -= skip.get(model, set())
         if not ids:
             continue
         for source in model.objects.filter(pk__in=ids).order_by("pk"):
