@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, InternalLink, SitePage, SiteSettings
-from drugs.models import Drug
+from drugs.models import Condition, Drug
 from interchange.demo import DEMO_FILE, seed_demo
 from interchange.exporter import dumps, export_document
+from interchange.importer import import_content
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -62,14 +63,9 @@ def test_demo_round_trip_is_byte_identical(db):
     seed_demo()
     first = dumps(export_document())
 
-    Article.objects.all().delete()
-    # Emptying the database: articles first (they protect their drug), then the rest.
-    for model in (Drug, SitePage, SiteSettings):
+    # Articles first: they protect their drug, and drugs their conditions.
+    for model in (Article, Drug, Condition, SitePage, SiteSettings):
         model.objects.all().delete()
-    from drugs.models import Condition
-
-    Condition.objects.all().delete()
-    from interchange.importer import import_content
 
     assert import_content(first.encode()).ok
     assert dumps(export_document()) == first
@@ -79,3 +75,32 @@ def test_demo_file_is_in_export_form(db):
     seed_demo()
 
     assert dumps(export_document()) == DEMO_FILE.read_text(encoding="utf-8")
+
+
+def test_demo_has_what_the_reader_pages_need(db):
+    seed_demo()
+
+    baclofen = Drug.objects.get(slug="baclofen")
+    assert {f.name: f.route for f in baclofen.formulations.all()} == {
+        "Tablet": "oral",
+        "Intrathecal injection": "intrathecal",
+    }
+    off_label = {u.condition.slug for u in baclofen.indications.off_label()}
+    assert off_label == {"bladder-spasms", "chronic-hiccups", "alcohol-use-disorder"}
+    assert "GABA" in baclofen.mechanism
+    uses = Article.objects.get(slug="baclofen-uses")
+    assert len(uses.toc) >= 3
+    assert uses.promoted_article.title.startswith("How to Prepare Your Kitchen")
+    for article in Article.objects.all():
+        assert article.lead and article.reviewed_by.endswith(", MD"), article.slug
+        assert article.reviewed_on <= article.published_at.date()
+    assert Article.objects.visible().count() == Article.objects.count()
+    for slug in ("what-is-baclofen", "baclofen-uses", "how-does-baclofen-work"):
+        assert Article.objects.get(slug=slug).incoming_links.exists(), slug
+    footer = SitePage.objects.filter(footer_position__gt=0).order_by("footer_position")
+    assert [p.title for p in footer] == [
+        "Terms of Use", "Advertise with Us", "Contact Us", "About MedInfo", "Privacy Policy",
+    ]  # fmt: skip
+    settings = SiteSettings.load()
+    assert (settings.site_name, settings.copyright_start_year) == ("MedInfo", 2006)
+    assert "physician" in settings.disclaimer
