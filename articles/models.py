@@ -1,16 +1,20 @@
 """Editorial content: articles, site pages, the site's settings, and recorded internal links."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, TimestampedModel
+from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -24,14 +28,44 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Reader-facing fields and the published copies they are read from (see Article.publish).
+LIVE_FIELDS = {
+    "title": "live_title",
+    "lead": "live_lead",
+    "body_html": "live_body_html",
+    "body_text": "live_body_text",
+    "toc": "live_toc",
+    "reviewed_by": "live_reviewed_by",
+    "reviewed_on": "live_reviewed_on",
+    "updated_at": "live_updated_at",
+}
+
+
+class PublishedVersionIterable(ModelIterable):
+    """Yields articles as readers see them: the reviewed, published copy of the text."""
+
+    def __iter__(self):
+        for article in super().__iter__():
+            yield article.as_published()
+
+
 class ArticleQuerySet(models.QuerySet):
     def visible(self):
-        """What readers may see: published, due, and medically reviewed. The one rule."""
-        return self.filter(
-            status=Status.PUBLISHED,
-            published_at__lte=timezone.now(),
-            reviewed_on__isnull=False,
-        )
+        """What readers may see, as they may see it. The one rule.
+
+        An article is visible once it has a published, medically reviewed version
+        (``is_live``) and its publish time has passed; a future time schedules it
+        without any job running. The instances carry the published text, never a
+        pending edit.
+        """
+        queryset = self.filter(is_live=True, published_at__lte=timezone.now())
+        queryset._iterable_class = PublishedVersionIterable
+        return queryset
+
+    def only(self, *fields):
+        if self._iterable_class is PublishedVersionIterable:  # load what will be shown
+            fields = (*fields, *(LIVE_FIELDS[f] for f in fields if f in LIVE_FIELDS))
+        return super().only(*fields)
 
     def for_drug(self, drug):
         return self.filter(drug=drug)
@@ -40,7 +74,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("series_position", "title")
 
 
-class Article(TimestampedModel):
+class Article(SlugHistoryMixin, TimestampedModel):
     title = models.CharField(max_length=200, help_text="Usually the reader's question.")
     slug = models.SlugField(max_length=200, unique=True)
     drug = models.ForeignKey(
@@ -76,6 +110,17 @@ class Article(TimestampedModel):
         help_text="Medical reviewer as shown to readers, e.g. Jane Doe, MD.",
     )
     reviewed_on = models.DateField(null=True, blank=True, help_text="Date of the medical review.")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="Fingerprint of the reviewed text."
+    )
     promoted_article = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -85,16 +130,35 @@ class Article(TimestampedModel):
         help_text="An editor-chosen article shown as a labelled promoted link.",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
-    # Maintained by PostgreSQL itself, so bulk writes and imports can never leave it stale.
+    # The published version: written only by publish(), read by every reader page.
+    is_live = models.BooleanField(default=False, editable=False)
+    live_title = models.CharField(max_length=200, blank=True, editable=False)
+    live_lead = models.TextField(blank=True, editable=False)
+    live_body_html = models.TextField(blank=True, editable=False)
+    live_body_text = models.TextField(blank=True, editable=False)
+    live_toc = models.JSONField(default=list, blank=True, editable=False)
+    live_reviewed_by = models.CharField(max_length=160, blank=True, editable=False)
+    live_reviewed_on = models.DateField(null=True, blank=True, editable=False)
+    live_hash = models.CharField(max_length=64, blank=True, editable=False)
+    live_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Search indexes what readers may see; PostgreSQL keeps it in step with every write.
     search_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("lead", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
+        expression=SearchVector("live_title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("live_lead", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("live_body_text", weight="C", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),
         db_persist=True,
     )
     title_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG),
+        expression=SearchVector("live_title", weight="A", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # The working text, drafts included, for the editors' search in the admin.
+    edit_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("lead", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -103,15 +167,32 @@ class Article(TimestampedModel):
 
     class Meta:
         ordering = ["series_position", "title"]
+        permissions = [
+            ("submit_article", "Can submit an article for medical review"),
+            ("review_article", "Can record a medical review of an article"),
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+        ]
         indexes = [
-            models.Index(fields=["status", "published_at"], name="article_visibility_idx"),
+            models.Index(fields=["is_live", "published_at"], name="article_live_idx"),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title_vector"], name="article_title_search_idx"),
+            GinIndex(fields=["edit_vector"], name="article_edit_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="article_published_has_time",
+            ),
+            # The review gate, in the database: nothing goes live without a review.
+            models.CheckConstraint(
+                condition=Q(is_live=False)
+                | (
+                    Q(published_at__isnull=False, live_reviewed_on__isnull=False)
+                    & ~Q(live_reviewed_by="")
+                    & ~Q(live_hash="")
+                ),
+                name="article_live_is_reviewed",
             ),
         ]
 
@@ -123,14 +204,17 @@ class Article(TimestampedModel):
         from articles.markup import render_markdown
         from articles.search import html_to_text
 
+        if getattr(self, "_published_view", False):
+            raise ValueError("This is the readers' copy of an article; load it to edit it.")
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = html_to_text(rendered.html)
         self.toc = rendered.toc
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        if self.status == Status.PUBLISHED and self.text_hash() != self.live_hash:
+            self.status = Status.DRAFT  # an edit after publishing needs a new review
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
+        self.remember_old_slug()
 
     def get_absolute_url(self):
         if self.drug_id:
@@ -147,8 +231,40 @@ class Article(TimestampedModel):
     def last_updated(self):
         return self.updated_at
 
+    def text_hash(self) -> str:
+        """Fingerprint of what a medical review vouches for: title, lead and body."""
+        text = "\x1f".join([self.title, self.lead, self.body])
+        return hashlib.sha256(text.encode()).hexdigest()
 
-class SitePage(TimestampedModel):
+    @property
+    def has_current_review(self) -> bool:
+        return bool(self.reviewed_on and self.reviewed_hash == self.text_hash())
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """A published article whose working text differs from what readers see."""
+        return self.is_live and self.text_hash() != self.live_hash
+
+    def as_published(self) -> "Article":
+        """This instance with the published copy in the reader-facing fields (not savable)."""
+        loaded = self.__dict__
+        for field, live_field in LIVE_FIELDS.items():
+            if live_field in loaded:
+                loaded[field] = loaded[live_field]
+            else:
+                loaded.pop(field, None)  # deferred: refresh_from_db loads the live copy
+        self._published_view = True
+        return self
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if not getattr(self, "_published_view", False):
+            return super().refresh_from_db(using, fields, from_queryset)
+        wanted = list(fields) if fields else [f.attname for f in self._meta.concrete_fields]
+        super().refresh_from_db(using, [LIVE_FIELDS.get(f, f) for f in wanted], from_queryset)
+        self.as_published()
+
+
+class SitePage(SlugHistoryMixin, TimestampedModel):
     slug = models.SlugField(
         max_length=60, unique=True, help_text="The page lives at /SLUG/, e.g. terms, privacy."
     )
@@ -173,6 +289,7 @@ class SitePage(TimestampedModel):
         self.body_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
+        self.remember_old_slug()
 
     def get_absolute_url(self):
         return reverse("site-page", kwargs={"slug": self.slug})
@@ -284,3 +401,46 @@ class InternalLink(models.Model):
     @property
     def is_broken(self) -> bool:
         return not any(getattr(self, f"{name}_id") for name in self.TARGET_FIELDS.values())
+
+
+class OldSlug(models.Model):
+    """A slug something used to have: its old URLs answer 301 to the current one, forever."""
+
+    KINDS = {"article": "article", "drug": "drug", "condition": "condition", "sitepage": "page"}
+
+    kind = models.CharField(max_length=12, choices=[(k, k) for k in KINDS.values()])
+    slug = models.CharField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, related_name="+")
+    drug = models.ForeignKey("drugs.Drug", on_delete=models.CASCADE, null=True, related_name="+")
+    condition = models.ForeignKey(
+        "drugs.Condition", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    page = models.ForeignKey(SitePage, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="old_slug_unique_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind="article", article__isnull=False)
+                | Q(kind="drug", drug__isnull=False)
+                | Q(kind="condition", condition__isnull=False)
+                | Q(kind="page", page__isnull=False),
+                name="old_slug_points_to_its_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.slug}"
+
+    @property
+    def target(self):
+        return self.article or self.drug or self.condition or self.page
+
+    @classmethod
+    def remember(cls, obj, old_slug: str) -> None:
+        """Record obj's previous slug; a slug in use again by anything stops redirecting."""
+        kind = cls.KINDS[obj._meta.model_name]
+        field = "page" if kind == "page" else kind
+        cls.objects.filter(kind=kind, slug=obj.slug).delete()
+        cls.objects.update_or_create(kind=kind, slug=old_slug, defaults={field: obj})

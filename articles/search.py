@@ -105,7 +105,8 @@ def search(raw_query: str, page: int = 1) -> SearchResults:
 def rank_articles(queryset, raw_query: str):
     """Filter and rank any article queryset (drafts included) the way reader search ranks.
 
-    The admin's article search uses it, so editors find what readers would find.
+    It searches the working text (``edit_vector``) with the same weights and query, so
+    editors in the admin find what readers would find, and their drafts too.
     """
     from django.db.models import BooleanField, FloatField
     from django.db.models.expressions import RawSQL
@@ -117,11 +118,9 @@ def rank_articles(queryset, raw_query: str):
     tsquery_sql, params = _tsquery(query, _brand_expansions(words))
     table = queryset.model._meta.db_table
     return queryset.filter(
-        RawSQL(f'"{table}"."search_vector" @@ {tsquery_sql}', params, BooleanField())
+        RawSQL(f'"{table}"."edit_vector" @@ {tsquery_sql}', params, BooleanField())
     ).annotate(
-        search_rank=RawSQL(
-            f'ts_rank("{table}"."search_vector", {tsquery_sql})', params, FloatField()
-        )
+        search_rank=RawSQL(f'ts_rank("{table}"."edit_vector", {tsquery_sql})', params, FloatField())
     )
 
 
@@ -195,7 +194,7 @@ def _load_hits(rows: list[tuple], tsquery_sql: str, tsquery_params: list) -> lis
     for kind, pk, _rank, _total in rows:
         ids[kind].append(pk)
     objects = {
-        "article": Article.objects.select_related("drug").in_bulk(ids["article"]),
+        "article": Article.objects.visible().select_related("drug").in_bulk(ids["article"]),
         "drug": Drug.objects.in_bulk(ids["drug"]) if ids["drug"] else {},
         "condition": Condition.objects.in_bulk(ids["condition"]) if ids["condition"] else {},
     }
@@ -209,7 +208,7 @@ def _load_hits(rows: list[tuple], tsquery_sql: str, tsquery_params: list) -> lis
 
 
 _SNIPPET_SOURCES = {
-    "article": ("articles_article", "coalesce(lead, '') || ' ' || coalesce(body_text, '')"),
+    "article": ("articles_article", "live_lead || ' ' || live_body_text"),
     "drug": ("drugs_drug", "name || '. ' || brand_names_text || '. ' || summary"),
     "condition": ("drugs_condition", "name || '. ' || summary"),
 }

@@ -21,7 +21,7 @@ ARTICLE_LIST_FIELDS = ("title", "slug", "lead", "drug__name", "drug__slug")
 ARTICLE_PAGE_FIELDS = (
     *ARTICLE_LIST_FIELDS,
     "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at",
-    "promoted_article__title", "promoted_article__slug", "promoted_article__lead",
+    "promoted_article__live_title", "promoted_article__slug", "promoted_article__live_lead",
     "promoted_article__drug__slug",
 )  # fmt: skip
 
@@ -59,7 +59,7 @@ def referring_pages(target_filter: dict) -> list:
         )
         .select_related("source_article__drug", "source_drug", "source_page")
         .only(
-            "source_article__title",
+            "source_article__live_title",
             "source_article__slug",
             "source_article__drug__slug",
             "source_drug__name",
@@ -70,7 +70,7 @@ def referring_pages(target_filter: dict) -> list:
     )
     pages, seen = [], set()
     for link in links:
-        source = link.source
+        source = link.source_article.as_published() if link.source_article else link.source
         key = (type(source), source.pk)
         if key not in seen:
             seen.add(key)
@@ -99,7 +99,9 @@ def article_detail(request, slug, drug_slug=None):
         "articles/article_detail.html",
         {
             "article": article,
-            "promoted": article.promoted_article if article.promoted_is_visible else None,
+            "promoted": (
+                article.promoted_article.as_published() if article.promoted_is_visible else None
+            ),
             "related": related,
             "referring_pages": referring_pages({"target_article": article}),
             "show_toc": len(article.toc) >= 3,

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, TimestampedModel
+from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 
 class Availability(models.TextChoices):
@@ -24,7 +24,7 @@ class Mark(models.TextChoices):
     TRADEMARK = "™", "™ trademark"
 
 
-class Drug(TimestampedModel):
+class Drug(SlugHistoryMixin, TimestampedModel):
     name = models.CharField(
         max_length=120, unique=True, help_text="Generic name as readers know it, e.g. Baclofen."
     )
@@ -75,6 +75,7 @@ class Drug(TimestampedModel):
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
+        self.remember_old_slug()
 
     def get_absolute_url(self):
         return reverse("drug-detail", kwargs={"slug": self.slug})
@@ -139,7 +140,7 @@ class BrandName(models.Model):
         return text, ""
 
 
-class Condition(TimestampedModel):
+class Condition(SlugHistoryMixin, TimestampedModel):
     name = models.CharField(max_length=160, unique=True, help_text="e.g. Spasticity.")
     slug = models.SlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
     summary = models.TextField(blank=True, help_text="Plain text: what the condition is.")
@@ -159,6 +160,10 @@ class Condition(TimestampedModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.remember_old_slug()
 
     def get_absolute_url(self):
         return reverse("condition-detail", kwargs={"slug": self.slug})

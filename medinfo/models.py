@@ -13,3 +13,21 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SlugHistoryMixin:
+    """Remembers the slug an instance was loaded with, so a rename can leave a redirect."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def remember_old_slug(self) -> None:
+        from articles.models import OldSlug
+
+        old = getattr(self, "_loaded_slug", None)
+        if old and old != self.slug:
+            OldSlug.remember(self, old)
+        self._loaded_slug = self.slug

@@ -71,7 +71,13 @@ class IndicationFactory(DjangoModelFactory):
 
 
 class ArticleFactory(DjangoModelFactory):
-    """A visible (published, reviewed, due) article unless told otherwise."""
+    """A visible (reviewed, then published, due) article unless told otherwise.
+
+    It goes through the real workflow: with ``reviewed_on`` set the review is recorded
+    for the text; with ``status="published"`` and a review, it is published at
+    ``published_at`` (a future time schedules it). Without a review a "published"
+    article stays unpublished, as the gate demands.
+    """
 
     class Meta:
         model = Article
@@ -85,6 +91,26 @@ class ArticleFactory(DjangoModelFactory):
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     reviewed_by = "Jane Doe, MD"
     reviewed_on = factory.LazyFunction(lambda: timezone.now().date() - datetime.timedelta(days=2))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from articles import workflow
+
+        status = kwargs.pop("status", Status.PUBLISHED)
+        published_at = kwargs.pop("published_at", None)
+        reviewed_by = kwargs.pop("reviewed_by", "")
+        reviewed_on = kwargs.pop("reviewed_on", None)
+        article = model_class(*args, status=Status.DRAFT, **kwargs)
+        article.save()
+        if reviewed_on:
+            workflow.record_review(article, reviewer_name=reviewed_by, reviewed_on=reviewed_on)
+        if status == Status.PUBLISHED and reviewed_on:
+            workflow.publish(article, at=published_at)
+        elif status != Status.DRAFT:
+            article.status = status
+            article.published_at = published_at
+            article.save()
+        return article
 
 
 class SitePageFactory(DjangoModelFactory):

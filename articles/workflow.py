@@ -1,0 +1,107 @@
+"""The life of an article: draft → in review → published, and back.
+
+Every step checks the acting user's permission here, on the server, whatever the form
+showed; ``user=None`` is the system itself (imports, management commands). The review
+gate is structural: only ``publish`` writes the readers' copy, and only from text whose
+fingerprint a medical review recorded (the database re-checks it, see the model's
+constraints).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import LIVE_FIELDS, Article, Status
+
+
+class WorkflowError(Exception):
+    """A step that the article's state does not allow; the message is for the editor."""
+
+
+def _require(user, permission: str, action: str) -> None:
+    if user is not None and not user.has_perm(f"articles.{permission}"):
+        raise PermissionDenied(f"You may not {action}.")
+
+
+def _reviewer_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+@transaction.atomic
+def submit_for_review(article: Article, *, user=None) -> Article:
+    _require(user, "submit_article", "submit articles for review")
+    if article.status == Status.IN_REVIEW:
+        raise WorkflowError("This article is already waiting for a medical review.")
+    if article.status == Status.PUBLISHED:
+        raise WorkflowError("This article's text is already published as it is.")
+    article.status = Status.IN_REVIEW
+    article.save()
+    return article
+
+
+@transaction.atomic
+def record_review(
+    article: Article,
+    *,
+    user=None,
+    reviewer_name: str = "",
+    reviewed_on: datetime.date | None = None,
+) -> Article:
+    """A medical review vouches for the exact text it saw (title, lead and body)."""
+    _require(user, "review_article", "record medical reviews")
+    name = (reviewer_name or _reviewer_name(user)).strip()
+    if not name:
+        raise WorkflowError("A medical review needs the reviewer's name.")
+    article.reviewer = user
+    article.reviewed_by = name
+    article.reviewed_on = reviewed_on or timezone.localdate()
+    article.reviewed_hash = article.text_hash()
+    article.save()
+    return article
+
+
+@transaction.atomic
+def publish(article: Article, *, user=None, at: datetime.datetime | None = None) -> Article:
+    """Copy the reviewed text to the readers' copy; a future ``at`` schedules it."""
+    _require(user, "publish_article", "publish articles")
+    if not article.has_current_review:
+        raise WorkflowError(
+            "This text has no medical review yet: a reviewer must review it before it is published."
+        )
+    now = timezone.now()
+    if at is not None and at > now and article.is_live and article.published_at <= now:
+        raise WorkflowError(
+            "This article is live: a reviewed update is published at once. "
+            "To hide it until a later time, unpublish it first."
+        )
+    if at is not None:
+        article.published_at = at
+    elif not article.is_live or article.published_at is None:
+        article.published_at = now  # a live article's update keeps its first publish time
+    copy_to_live(article, now)
+    article.save()
+    return article
+
+
+def copy_to_live(article: Article, now: datetime.datetime) -> None:
+    """Make the current, reviewed text the readers' copy (in memory; the caller saves)."""
+    for field, live_field in LIVE_FIELDS.items():
+        if field != "updated_at":
+            setattr(article, live_field, getattr(article, field))
+    article.live_hash = article.text_hash()
+    article.live_updated_at = now
+    article.is_live = True
+    article.status = Status.PUBLISHED
+
+
+@transaction.atomic
+def unpublish(article: Article, *, user=None) -> Article:
+    _require(user, "publish_article", "unpublish articles")
+    if not article.is_live:
+        raise WorkflowError("This article is not published.")
+    article.is_live = False
+    article.status = Status.DRAFT
+    article.save()
+    return article
