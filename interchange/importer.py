@@ -18,8 +18,8 @@ from drugs.models import Condition
 from interchange import exporter
 from interchange.reader import DocumentError, parse_json
 from interchange.references import reference_errors
-from interchange.schema import KINDS, Document, RecordError, validate_document
-from interchange.writer import write_changes
+from interchange.schema import KINDS, Document, RecordError, record_label, validate_document
+from interchange.writer import PublicationRefused, write_changes
 
 Progress = Callable[[int, int], None]  # (records done, records in total)
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -124,6 +124,10 @@ def import_content(
     except DatabaseError as error:  # a concurrent edit, or a rule only the database knows
         message = f"the database refused the import, nothing was written: {error}".strip()
         return ImportResult(errors=[RecordError("document", "", message)], dry_run=dry_run)
+    except PublicationRefused as refused:
+        index = next(i for i, r in enumerate(document.articles) if r["slug"] == refused.slug)
+        label = record_label("articles", index, refused.slug)
+        return ImportResult(errors=[RecordError(label, "status", str(refused))], dry_run=dry_run)
     return result
 
 

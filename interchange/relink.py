@@ -2,9 +2,12 @@
 
 Rows outside an import may link to what it creates or changes: a broken link that now
 resolves, a target's new summary in the link title, a target no longer visible. Each
-such source is rendered again and saved only if its HTML changed.
+such source is rendered again and saved only if its HTML changed; a live article whose
+readers' copy is its current reviewed text is published again, so that readers see the
+links too (its text and review are unchanged, so the review gate still holds).
 """
 
+from articles import workflow
 from articles.markup import render_markdown
 from articles.models import Article, InternalLink, SitePage
 from drugs.models import Drug
@@ -32,7 +35,19 @@ def rerender_links_to(keys: set[str], *, skip: dict | None = None) -> int:
         if not ids:
             continue
         for source in model.objects.filter(pk__in=ids).order_by("pk"):
-            if render_markdown(getattr(source, text_field)).html != getattr(source, html_field):
+            html = render_markdown(getattr(source, text_field)).html
+            if model is Article and _live_copy_is_stale(source, html):
+                source.save()
+                workflow.publish(source, at=source.published_at)  # readers get the new links
+                saved += 1
+            elif html != getattr(source, html_field):
                 source.save()
                 saved += 1
     return saved
+
+
+def _live_copy_is_stale(article: Article, html: str) -> bool:
+    """A live article showing its reviewed text, whose links now render differently."""
+    if not article.is_live or article.has_pending_changes or not article.has_current_review:
+        return False
+    return html != article.body_html or html != article.live_body_html

@@ -246,9 +246,11 @@ def read_article(f: Fields) -> dict:
         "featured": f.boolean("featured"),
         "promoted_article": f.reference("promoted_article", max_length=max_length(Article, "slug")),
     }
-    published = record["status"] == Status.PUBLISHED
-    if published and f.raw.get("published_at") is None:  # a malformed one is reported already
-        f.error("published_at", "is required when status is published")
+    if record["status"] == Status.PUBLISHED:
+        # A malformed value is reported already; the review is the gate to readers.
+        for key in ("published_at", "reviewed_by", "reviewed_on"):
+            if f.raw.get(key) in (None, ""):
+                f.error(key, "is required when status is published")
     if slug and record["promoted_article"] == slug:
         f.error("promoted_article", "an article cannot promote itself")
     return record

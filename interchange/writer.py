@@ -1,26 +1,33 @@
-"""Writing a checked plan in three steps, inside the importer's transaction.
+"""Writing a checked plan in steps, inside the importer's transaction.
 
 1. Stage: every created or changed row is put in place with its plain values, in bulk
-   (conditions; drugs with their brands, formulations and uses; pages; articles).
-2. Render: save() on each written drug, page and article renders its Markdown,
-   sanitises it and records its links exactly as the admin does. Every row of the file
-   exists by now, so a link to a record later in the file resolves at once.
-3. Re-render rows outside the file whose links point at something the import touched.
+   (conditions; drugs with their brands, formulations and uses; pages; articles). An
+   article's review from the file is recorded for the file's text.
+2. Articles: save() renders each one's Markdown, sanitises it and records its links as
+   the admin does; then the workflow publishes (or unpublishes) it as its record says,
+   through the review gate of ``articles.workflow``.
+3. Drugs and pages are saved (rendered) once every article is in its final state.
+4. Anything whose links point at a record the import touched is rendered again if that
+   changes its HTML: an article linking to one later in the file, rows outside the file.
 """
 
 import datetime
 
 from django.utils import timezone
 
-from articles.models import Article, SitePage, SiteSettings
+from articles import workflow
+from articles.models import Article, SitePage, SiteSettings, Status
 from drugs.models import Condition, Drug
 from interchange.drug_writer import BATCH, stage_drugs
 from interchange.relink import rerender_links_to
 
-ARTICLE_FIELDS = [
-    "title", "drug", "lead", "body", "status", "published_at", "reviewed_by", "reviewed_on",
-    "series_position", "featured", "updated_at",
-]  # fmt: skip
+
+class PublicationRefused(Exception):
+    """The workflow refused the status of the article with this slug."""
+
+    def __init__(self, slug: str, message: str):
+        super().__init__(message)
+        self.slug = slug
 
 
 def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
@@ -35,31 +42,51 @@ def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
         for step in steps_by_kind["drugs"]
         for use in step.record["indications"] + step.record["off_label_uses"]
     }
-    to_render: list = stage_drugs(
+    drugs = stage_drugs(
         steps_by_kind["drugs"], Condition.objects.in_bulk(wanted, field_name="slug")
     )
-    for _ in range(len(steps_by_kind["drugs"]) - len(to_render)):
+    for _ in range(len(steps_by_kind["drugs"]) - len(drugs)):
         tick()  # only their brands, formulations or uses changed: nothing to render
-    to_render += stage(SitePage, steps_by_kind["pages"], _page_values)
+    pages = stage(SitePage, steps_by_kind["pages"], _page_values)
     article_steps = steps_by_kind["articles"]
     drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in article_steps})
-    articles = stage(Article, article_steps, lambda r: _article_values(r, drug_ids))
+    articles = stage(Article, article_steps, lambda r, row: _article_values(r, row, drug_ids))
     promoted = _ids_by_slug(Article, {step.record["promoted_article"] for step in article_steps})
     for article, step in zip(articles, article_steps, strict=True):
         article.promoted_article_id = promoted.get(step.record["promoted_article"] or "")
-    to_render += articles
-    for row in to_render:
+        article.save()
+        settle_publication(article, step.record)
+        tick()
+    for row in drugs + pages:
         row.save()
         tick()
-    written = {row._meta.model: set() for row in to_render}
-    for row in to_render:
-        written[row._meta.model].add(row.pk)
     touched = {
         f"{kind.removesuffix('s')}:{step.record['slug']}"
         for kind, steps in steps_by_kind.items()
         for step in steps
     }
-    return rerender_links_to(touched, skip=written)
+    skip = {Drug: {d.pk for d in drugs}, SitePage: {p.pk for p in pages}}
+    return rerender_links_to(touched, skip=skip)
+
+
+def settle_publication(article: Article, record: dict) -> None:
+    """Make the article live, scheduled or unpublished as its record says."""
+    at = _datetime(record["published_at"])
+    try:
+        if record["status"] == Status.PUBLISHED:
+            current = article.is_live and not article.has_pending_changes
+            if current and article.status == Status.PUBLISHED and article.published_at == at:
+                return
+            if article.is_live and at > timezone.now():
+                workflow.unpublish(article)  # the file schedules a live article again
+            workflow.publish(article, at=at)
+        elif article.is_live:
+            workflow.unpublish(article)
+            if record["status"] != article.status:
+                article.status = record["status"]
+                article.save()
+    except workflow.WorkflowError as error:
+        raise PublicationRefused(article.slug, str(error)) from None
 
 
 def stage(model, steps: list, values) -> list:
@@ -68,7 +95,7 @@ def stage(model, steps: list, values) -> list:
     now = timezone.now()
     for step in steps:
         row = step.row or model(slug=step.record["slug"])
-        for name, value in values(step.record).items():
+        for name, value in values(step.record, step.row).items():
             setattr(row, name, value)
         if step.row is None:
             new.append(row)
@@ -78,7 +105,7 @@ def stage(model, steps: list, values) -> list:
         rows.append(row)
     model.objects.bulk_create(new, batch_size=BATCH)
     if changed:
-        fields = [*values(steps[0].record), "updated_at"]
+        fields = [*values(steps[0].record, steps[0].row), "updated_at"]
         model.objects.bulk_update(changed, fields, batch_size=BATCH)
     return rows
 
@@ -93,11 +120,11 @@ def write_site(record: dict, row: SiteSettings | None) -> None:
     settings.save()
 
 
-def _condition_values(record: dict) -> dict:
+def _condition_values(record: dict, row) -> dict:
     return {"name": record["name"], "summary": record["summary"]}
 
 
-def _page_values(record: dict) -> dict:
+def _page_values(record: dict, row) -> dict:
     return {
         "title": record["title"],
         "body": record["body"],
@@ -105,8 +132,8 @@ def _page_values(record: dict) -> dict:
     }
 
 
-def _article_values(record: dict, drug_ids: dict[str, int]) -> dict:
-    return {
+def _article_values(record: dict, row: Article | None, drug_ids: dict[str, int]) -> dict:
+    values = {
         "title": record["title"],
         "drug_id": drug_ids[record["drug"]] if record["drug"] else None,
         "lead": record["summary"],
@@ -118,6 +145,17 @@ def _article_values(record: dict, drug_ids: dict[str, int]) -> dict:
         "series_position": record["series_position"],
         "featured": record["featured"],
     }
+    # The file's review vouches for the file's text, as workflow.record_review would.
+    reviewed = bool(record["reviewed_by"] and record["reviewed_on"])
+    text = Article(title=values["title"], lead=values["lead"], body=values["body"])
+    values["reviewed_hash"] = text.text_hash() if reviewed else ""
+    review_changed = row is None or (row.reviewed_by, row.reviewed_on, row.reviewed_hash) != (
+        values["reviewed_by"],
+        values["reviewed_on"],
+        values["reviewed_hash"],
+    )
+    values["reviewer_id"] = None if review_changed else row.reviewer_id
+    return values
 
 
 def _ids_by_slug(model, slugs: set[str | None]) -> dict[str, int]:

@@ -35,7 +35,7 @@ def test_links_between_articles_of_the_demo_all_resolve(db):
     assert not InternalLink.objects.filter(
         target_article=None, target_drug=None, target_condition=None, target_page=None
     ).exists()
-    uses = Article.objects.get(slug="baclofen-uses")
+    uses = Article.objects.visible().get(slug="baclofen-uses")
     assert 'href="/drugs/baclofen/how-does-baclofen-work/"' in uses.body_html
     assert uses.promoted_article.drug is None
     assert uses.incoming_links.exists()

@@ -204,6 +204,10 @@ CASES = {
         change(lambda d: d["articles"][0].update(published_at=None)),
         f"{ARTICLE}: published_at: is required when status is published",
     ),
+    "published without a review": (
+        change(lambda d: d["articles"][0].update(reviewed_by="")),
+        f"{ARTICLE}: reviewed_by: is required when status is published",
+    ),
     "unknown drug on an article": (
         change(lambda d: d["articles"][0].update(drug="aspirin")),
         f'{ARTICLE}: drug: no drug "aspirin" in this file or the database',

@@ -105,9 +105,9 @@ def test_links_between_articles_of_one_import_resolve(db):
     result = import_content(encode(_published_pair()))
 
     assert result.ok
-    uses = Article.objects.get(slug="baclofen-uses")
+    uses = Article.objects.visible().get(slug="baclofen-uses")
     assert 'href="/drugs/baclofen/how-does-baclofen-work/"' in uses.body_html
-    link = InternalLink.objects.get(source_article=uses)
+    link = InternalLink.objects.get(source_article_id=uses.pk)
     assert link.target_article.slug == "how-does-baclofen-work"
 
 
@@ -117,8 +117,41 @@ def test_an_existing_broken_link_resolves_once_its_target_is_imported(db):
 
     import_content(encode(_published_pair()))
 
-    older.refresh_from_db()
-    assert 'href="/drugs/baclofen/baclofen-uses/"' in older.body_html
+    as_readers_see_it = Article.objects.visible().get(pk=older.pk)
+    assert 'href="/drugs/baclofen/baclofen-uses/"' in as_readers_see_it.body_html
+
+
+def test_published_record_goes_live_through_the_review_gate(db):
+    import_content(encode(document()))
+
+    article = Article.objects.get(slug="baclofen-uses")
+    assert article.is_live and article.has_current_review
+    assert Article.objects.visible().filter(slug="baclofen-uses").exists()
+    assert not Article.objects.visible().filter(slug="how-does-baclofen-work").exists()
+
+
+def test_draft_record_unpublishes_a_live_article(db):
+    import_content(encode(document()))
+    doc = document()
+    doc["articles"][0]["status"] = "draft"
+
+    result = import_content(encode(doc))
+
+    assert result.counts["articles"].updated == 1
+    assert not Article.objects.visible().exists()
+    assert Article.objects.get(slug="baclofen-uses").status == "draft"
+    assert import_content(encode(doc)).total.updated == 0
+
+
+def test_future_publish_time_schedules_the_article(db):
+    doc = document()
+    doc["articles"][0]["published_at"] = "2999-01-01T00:00:00Z"
+
+    assert import_content(encode(doc)).ok
+
+    assert Article.objects.get(slug="baclofen-uses").status == "published"
+    assert not Article.objects.visible().exists()
+    assert import_content(encode(doc)).total.updated == 0
 
 
 def test_promoted_article_later_in_the_file_is_linked(db):
@@ -190,7 +223,10 @@ def test_export_of_rows_made_in_the_admin_imports_back_unchanged(db):
 def _published_pair() -> dict:
     doc = document()
     doc["articles"][1].update(
-        status="published", published_at="2026-01-01T00:00:00+01:00", reviewed_on="2026-01-01"
+        status="published",
+        published_at="2026-01-01T00:00:00+01:00",
+        reviewed_by="John Roe, MD",
+        reviewed_on="2026-01-01",
     )
     return doc
 
