@@ -5,7 +5,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= medinfo.settings
 
 # Django 6 needs Python >= 3.12: pyenv reads .python-version (3.12), else try known names.
 PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
