@@ -7,6 +7,8 @@ readers' copy is its current reviewed text is published again, so that readers s
 links too (its text and review are unchanged, so the review gate still holds).
 """
 
+from django.db.models import Q
+
 from articles import workflow
 from articles.markup import render_markdown
 from articles.models import Article, InternalLink, SitePage
@@ -19,19 +21,30 @@ _SOURCES = (
 )
 
 
-def rerender_links_to(keys: set[str], *, skip: dict | None = None) -> int:
+def rerender_links_to(keys: set[str], *, written: dict | None = None) -> int:
     """Save again each source whose rendering changed; return how many were saved.
 
-    skip: {model: ids} already rendered after every target was in place.
+    written: {model: ids} rendered during the import, when every target already had its
+    final text; of those only the ones whose links may now resolve differently (a link
+    rendered broken, or to an article no longer visible) are looked at again.
     """
     if not keys:
         return 0
-    skip = skip or {}
+    written = written or {}
     links = InternalLink.objects.filter(target_key__in=keys)
+    suspect = links.filter(
+        Q(target_article=None, target_drug=None, target_condition=None, target_page=None)
+        | Q(target_article__isnull=False)
+        & ~Q(target_article__in=Article.objects.visible().values("pk"))
+    )
     saved = 0
     for id_field, model, text_field, html_field in _SOURCES:
         ids = set(links.exclude(**{id_field: None}).values_list(id_field, flat=True))
-        ids -= skip.get(model, set())
+        done = written.get(model, set())
+        if done:
+            ids = (ids - done) | (
+                set(suspect.filter(**{f"{id_field}__in": done}).values_list(id_field, flat=True))
+            )
         if not ids:
             continue
         for source in model.objects.filter(pk__in=ids).order_by("pk"):

@@ -12,6 +12,7 @@
 """
 
 import datetime
+import re
 
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
     for _ in range(len(steps_by_kind["drugs"]) - len(drugs)):
         tick()  # only their brands, formulations or uses changed: nothing to render
     pages = stage(SitePage, steps_by_kind["pages"], _page_values)
-    article_steps = steps_by_kind["articles"]
+    article_steps = targets_first(steps_by_kind["articles"])
     drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in article_steps})
     articles = stage(Article, article_steps, lambda r, row: _article_values(r, row, drug_ids))
     promoted = _ids_by_slug(Article, {step.record["promoted_article"] for step in article_steps})
@@ -65,8 +66,45 @@ def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
         for kind, steps in steps_by_kind.items()
         for step in steps
     }
-    skip = {Drug: {d.pk for d in drugs}, SitePage: {p.pk for p in pages}}
-    return rerender_links_to(touched, skip=skip)
+    written = {
+        Drug: {d.pk for d in drugs},
+        SitePage: {p.pk for p in pages},
+        Article: {a.pk for a in articles},
+    }
+    return rerender_links_to(touched, written=written)
+
+
+_ARTICLE_LINK = re.compile(r"(?:article:|/articles/|/drugs/[-\w]+/)([-\w]+)")
+
+
+def targets_first(steps: list) -> list:
+    """Order articles so that one an article links to is usually written before it.
+
+    Links resolve only to live articles, so writing targets first spares most articles
+    a second rendering; the links of a cycle are still fixed by the final re-rendering.
+    """
+    by_slug = {step.record["slug"]: step for step in steps}
+    ordered, state = [], {}  # slug -> "open" while its targets are visited, then "done"
+    for root in by_slug:
+        stack = [(root, iter(_linked_slugs(by_slug[root], by_slug)))]
+        state.setdefault(root, "open")
+        while stack:
+            slug, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                stack.pop()
+                if state[slug] == "open":
+                    state[slug] = "done"
+                    ordered.append(by_slug[slug])
+            elif target not in state:
+                state[target] = "open"
+                stack.append((target, iter(_linked_slugs(by_slug[target], by_slug))))
+    return ordered
+
+
+def _linked_slugs(step, by_slug: dict) -> list[str]:
+    found = _ARTICLE_LINK.findall(step.record["body"])
+    return [slug for slug in dict.fromkeys(found) if slug in by_slug]
 
 
 def settle_publication(article: Article, record: dict) -> None:
