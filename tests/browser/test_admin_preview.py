@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from articles import workflow
+from articles.models import Article
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +60,13 @@ def test_editor_sees_live_preview_and_the_saved_change_on_the_public_page(live_s
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist .success")).to_be_visible()
 
+    # Saved but not yet reviewed: readers still see the reviewed text.
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    expect(page.locator("main h2", has_text="Old heading")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Written in the browser")
+
+    saved = Article.objects.get(pk=article.pk)
+    workflow.publish(workflow.record_review(saved, reviewer_name="Ann Lee, MD"))
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     expect(page.locator("main h2", has_text="Fresh heading")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Written in the browser")
