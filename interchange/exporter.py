@@ -79,7 +79,12 @@ def drug_record(drug: Drug) -> dict:
 
 
 def articles_for_export():
-    return Article.objects.select_related("drug", "promoted_article")
+    """Only the columns article_record reads: an article row also carries its rendered
+    HTML, the readers' copy and search vectors, several times the size of its text."""
+    return Article.objects.select_related("drug", "promoted_article").only(
+        "slug", "title", "drug__slug", "lead", "body", "status", "published_at",
+        "reviewed_by", "reviewed_on", "series_position", "featured", "promoted_article__slug",
+    )  # fmt: skip
 
 
 def article_record(article: Article) -> dict:

@@ -13,6 +13,7 @@
 
 import datetime
 import re
+from dataclasses import replace
 
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
     for _ in range(len(steps_by_kind["drugs"]) - len(drugs)):
         tick()  # only their brands, formulations or uses changed: nothing to render
     pages = stage(SitePage, steps_by_kind["pages"], _page_values)
-    article_steps = targets_first(steps_by_kind["articles"])
+    article_steps = _with_full_rows(targets_first(steps_by_kind["articles"]))
     drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in article_steps})
     articles = stage(Article, article_steps, lambda r, row: _article_values(r, row, drug_ids))
     promoted = _ids_by_slug(Article, {step.record["promoted_article"] for step in article_steps})
@@ -72,6 +73,12 @@ def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
         Article: {a.pk for a in articles},
     }
     return rerender_links_to(touched, written=written)
+
+
+def _with_full_rows(steps: list) -> list:
+    """The plan compared slim rows (exporter.articles_for_export); saving needs whole ones."""
+    rows = Article.objects.in_bulk([step.row.pk for step in steps if step.row is not None])
+    return [replace(step, row=rows[step.row.pk]) if step.row else step for step in steps]
 
 
 _ARTICLE_LINK = re.compile(r"(?:article:|/articles/|/drugs/[-\w]+/)([-\w]+)")
