@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "axes",
+    "reversion",
+    "reversion_compare",
     "medinfo",
     "drugs",
     "articles",
