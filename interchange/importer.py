@@ -1,25 +1,29 @@
-"""import_content: validate a whole document, then write it all or nothing.
+"""import_content: check a whole document, then write it all or nothing, in bounded memory.
 
-Three steps. Read: strict JSON, every record checked against format version 1 and
-the database, all errors collected. Plan: each record is compared with the export
-of the row that has its slug (created, updated or unchanged), without writing.
-Write: in one transaction, only what the plan says changed, through the models'
-own save() so that Markdown is rendered, sanitised and its links recorded exactly as
-in the admin. A second import of the same file therefore writes nothing.
+Two streaming passes over the file (``interchange.stream``). Check: every record read
+against format version 1 and the database, all errors collected, only slugs and
+references kept (``interchange.checker``). Write: the file is read again a batch of
+records at a time; each batch is compared with the export of the rows that have its
+slugs (created, updated or unchanged) and only what changed is written, in bulk, all
+inside one transaction, so an error or a killed process leaves nothing behind. A
+second import of the same file therefore writes nothing.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
 from articles.models import SitePage, SiteSettings
 from drugs.models import Condition
 from interchange import exporter
-from interchange.reader import DocumentError, parse_json
-from interchange.references import reference_errors
-from interchange.schema import KINDS, Document, RecordError, record_label, validate_document
-from interchange.writer import PublicationRefused, write_changes
+from interchange.checker import Check, check_document
+from interchange.drug_writer import BATCH
+from interchange.reader import DocumentError
+from interchange.schema import KINDS, RecordError, read_record, record_label
+from interchange.stream import Source, Split, source_of
+from interchange.writer import BatchWriter, PublicationRefused, write_site
 
 Progress = Callable[[int, int], None]  # (records done, records in total)
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -74,104 +78,91 @@ class Step:
     action: str
     record: dict
     row: object = None  # the existing model instance, None when created
-
-
-@dataclass
-class Plan:
-    site: Step | None = None
-    steps: dict[str, list[Step]] = field(default_factory=dict)
-
-    def counts(self) -> dict[str, Counts]:
-        counts = {}
-        if self.site is not None:
-            counts["site"] = Counts()
-            counts["site"].add(self.site.action)
-        for kind, steps in self.steps.items():
-            counts[kind] = Counts()
-            for step in steps:
-                counts[kind].add(step.action)
-        return counts
-
-    def changes(self) -> list[tuple[str, Step]]:
-        return [
-            (kind, step)
-            for kind, steps in self.steps.items()
-            for step in steps
-            if step.action != UNCHANGED
-        ]
+    index: int = 0  # of the record in its list in the file
 
 
 def import_content(
-    data: bytes, *, dry_run: bool = False, progress: Progress | None = None
+    data: bytes | str | Path, *, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportResult:
-    """Read, check and (unless dry_run) write one document; errors mean nothing written."""
+    """Read, check and (unless dry_run) write one document; errors mean nothing written.
+
+    data: the document's bytes, or the path of a file (read twice, never whole).
+    """
+    source = source_of(data)
     try:
-        parsed = parse_json(data)
+        check = check_document(source)
     except DocumentError as error:
         return ImportResult(errors=[RecordError("document", "", str(error))], dry_run=dry_run)
-    document, errors = validate_document(parsed)
-    if not errors:
-        errors = reference_errors(document)
-    if errors:
-        return ImportResult(errors=errors, dry_run=dry_run)
-    plan = make_plan(document)
-    result = ImportResult(counts=plan.counts(), dry_run=dry_run)
-    if dry_run or not (plan.changes() or _site_changes(plan)):
-        return result
+    if check.errors:
+        return ImportResult(errors=check.errors, dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run)
     try:
         with transaction.atomic():
-            result.rerendered = write(plan, progress)
+            result.rerendered = write_document(source, check, result, progress)
     except DatabaseError as error:  # a concurrent edit, or a rule only the database knows
         message = f"the database refused the import, nothing was written: {error}".strip()
         return ImportResult(errors=[RecordError("document", "", message)], dry_run=dry_run)
     except PublicationRefused as refused:
-        index = next(i for i, r in enumerate(document.articles) if r["slug"] == refused.slug)
-        label = record_label("articles", index, refused.slug)
+        label = record_label("articles", refused.index, refused.slug)
         return ImportResult(errors=[RecordError(label, "status", str(refused))], dry_run=dry_run)
     return result
 
 
-def make_plan(document: Document) -> Plan:
-    plan = Plan()
-    if document.site is not None:
+def write_document(source: Source, check: Check, result: ImportResult, progress) -> int:
+    """The second pass: plan and write batch by batch; return the rows re-rendered."""
+    writer = None if result.dry_run else BatchWriter()
+    done = 0
+    if check.site is not None:
         row = SiteSettings.objects.filter(pk=1).first()
-        plan.site = _step(document.site, row, exporter.site_record)
-    queries = {
+        step = _step(check.site, row, exporter.site_record)
+        result.counts["site"] = Counts()
+        result.counts["site"].add(step.action)
+        if writer and step.action != UNCHANGED:
+            write_site(step.record, row)
+    for kind in KINDS:
+        if check.count(kind):
+            result.counts[kind] = Counts()
+    for kind, steps in planned_batches(source, check.order):
+        for step in steps:
+            result.counts[kind].add(step.action)
+        changed = [step for step in steps if step.action != UNCHANGED]
+        if writer and changed:
+            writer.write(kind, changed)
+        done += len(steps)
+        if progress:
+            progress(done, check.total - (check.site is not None))
+    return writer.finish() if writer and result.total.created + result.total.updated else 0
+
+
+def planned_batches(source: Source, order: list[str]):
+    """(kind, steps) for each batch of records, kinds in the order they are written."""
+    passes = [KINDS] if order == sorted(order, key=KINDS.index) else [(k,) for k in KINDS]
+    for kinds in passes:
+        with source() as stream:
+            batch, kind = [], None
+            for element in Split(stream, KINDS, wanted=set(kinds)):
+                if batch and (element.kind != kind or len(batch) >= BATCH):
+                    yield kind, plan_batch(kind, batch)
+                    batch = []
+                kind = element.kind
+                record, _ = read_record(kind, element.value)  # checked in the first pass
+                batch.append((element.index, record))
+            if batch:
+                yield kind, plan_batch(kind, batch)
+
+
+def plan_batch(kind: str, records: list[tuple[int, dict]]) -> list[Step]:
+    queryset, to_record = {
         "conditions": (Condition.objects.all(), exporter.condition_record),
         "drugs": (exporter.drugs_for_export(), exporter.drug_record),
         "articles": (exporter.articles_for_export(), exporter.article_record),
         "pages": (SitePage.objects.all(), exporter.page_record),
-    }
-    for kind in KINDS:
-        records = getattr(document, kind)
-        if not records:
-            continue
-        queryset, to_record = queries[kind]
-        rows = {row.slug: row for row in queryset.filter(slug__in=[r["slug"] for r in records])}
-        plan.steps[kind] = [_step(r, rows.get(r["slug"]), to_record) for r in records]
-    return plan
+    }[kind]
+    rows = {row.slug: row for row in queryset.filter(slug__in=[r["slug"] for _, r in records])}
+    return [_step(r, rows.get(r["slug"]), to_record, i) for i, r in records]
 
 
-def _step(record: dict, row, to_record) -> Step:
+def _step(record: dict, row, to_record, index: int = 0) -> Step:
     if row is None:
-        return Step(CREATED, record)
-    return Step(UNCHANGED if to_record(row) == record else UPDATED, record, row)
-
-
-def _site_changes(plan: Plan) -> bool:
-    return plan.site is not None and plan.site.action != UNCHANGED
-
-
-def write(plan: Plan, progress: Progress | None) -> int:
-    changes = plan.changes()
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, len(changes))
-
-    steps_by_kind = {kind: [step for k, step in changes if k == kind] for kind in KINDS}
-    site = plan.site if _site_changes(plan) else None
-    return write_changes(site, steps_by_kind, tick)
+        return Step(CREATED, record, index=index)
+    return Step(UNCHANGED if to_record(row) == record else UPDATED, record, row, index)

@@ -59,12 +59,15 @@ def _int(text: str) -> int | Rejected:
     return int(text)
 
 
-def parse_json(data: bytes) -> object:
-    """Decode UTF-8 bytes (a BOM is tolerated) into JSON values, or raise DocumentError."""
+def parse_json(data: bytes, *, offset: int = 0) -> object:
+    """Decode UTF-8 bytes (a BOM is tolerated) into JSON values, or raise DocumentError.
+
+    offset: where data starts in the file, when it is one record cut out of a larger one.
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DocumentError(f"the file is not valid UTF-8 (byte {error.start})") from None
+        raise DocumentError(f"the file is not valid UTF-8 (byte {offset + error.start})") from None
     text = text.removeprefix("\ufeff")
     try:
         return json.loads(
@@ -75,8 +78,9 @@ def parse_json(data: bytes) -> object:
             parse_int=_int,
         )
     except json.JSONDecodeError as error:
-        raise DocumentError(
-            f"the file is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
+        where = f"line {error.lineno} column {error.colno}"
+        if offset:
+            where = f"{where} of the record starting at byte {offset}"
+        raise DocumentError(f"the file is not valid JSON: {error.msg} at {where}") from None
     except RecursionError:
         raise DocumentError("the file is not valid JSON: nested too deeply") from None

@@ -1,14 +1,15 @@
-"""Writing a checked plan in steps, inside the importer's transaction.
+"""Writing checked records a batch at a time, inside the importer's one transaction.
 
-1. Stage: every created or changed row is put in place with its plain values, in bulk
-   (conditions; drugs with their brands, formulations and uses; pages; articles). An
-   article's review from the file is recorded for the file's text.
-2. Articles: save() renders each one's Markdown, sanitises it and records its links as
-   the admin does; then the workflow publishes (or unpublishes) it as its record says,
-   through the review gate of ``articles.workflow``.
-3. Drugs and pages are saved (rendered) once every article is in its final state.
-4. Anything whose links point at a record the import touched is rendered again if that
-   changes its HTML: an article linking to one later in the file, rows outside the file.
+1. Each batch is staged: created and changed rows put in place with plain values, in
+   bulk (conditions; drugs with their brands, formulations and uses; pages; articles).
+   An article's review from the file is recorded for the file's text.
+2. New articles are rendered once and inserted in bulk, live only when their record
+   names a review of their text (``bulk_articles``); changed ones are saved as the admin
+   saves them and published or unpublished through ``articles.workflow``.
+3. At the end: promoted links (their target may come later in the file), the drugs'
+   mechanisms (they may link to articles), then anything whose links point at a record
+   the import touched is rendered again if that changes its HTML: an article linking to
+   one later in the file, rows outside the file.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, SitePage, SiteSettings, Status
 from drugs.models import Condition, Drug
+from interchange.bulk_articles import create_articles, refresh_brand_names_text, render_mechanisms
 from interchange.drug_writer import BATCH, stage_drugs
 from interchange.relink import rerender_links_to
 
@@ -27,52 +29,74 @@ from interchange.relink import rerender_links_to
 class PublicationRefused(Exception):
     """The workflow refused the status of the article with this slug."""
 
-    def __init__(self, slug: str, message: str):
+    def __init__(self, index: int, slug: str, message: str):
         super().__init__(message)
+        self.index = index
         self.slug = slug
 
 
-def write_changes(site, steps_by_kind: dict[str, list], tick) -> int:
-    """Write what the plan says changed; return how many other rows were re-rendered."""
-    if site is not None:
-        write_site(site.record, site.row)
-    conditions = stage(Condition, steps_by_kind["conditions"], _condition_values)
-    for _ in conditions:
-        tick()
-    wanted = {
-        use["condition"]
-        for step in steps_by_kind["drugs"]
-        for use in step.record["indications"] + step.record["off_label_uses"]
-    }
-    drugs = stage_drugs(
-        steps_by_kind["drugs"], Condition.objects.in_bulk(wanted, field_name="slug")
-    )
-    for _ in range(len(steps_by_kind["drugs"]) - len(drugs)):
-        tick()  # only their brands, formulations or uses changed: nothing to render
-    pages = stage(SitePage, steps_by_kind["pages"], _page_values)
-    article_steps = _with_full_rows(targets_first(steps_by_kind["articles"]))
-    drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in article_steps})
-    articles = stage(Article, article_steps, lambda r, row: _article_values(r, row, drug_ids))
-    promoted = _ids_by_slug(Article, {step.record["promoted_article"] for step in article_steps})
-    for article, step in zip(articles, article_steps, strict=True):
-        article.promoted_article_id = promoted.get(step.record["promoted_article"] or "")
-        article.save()
-        settle_publication(article, step.record)
-        tick()
-    for row in drugs + pages:
-        row.save()
-        tick()
-    touched = {
-        f"{kind.removesuffix('s')}:{step.record['slug']}"
-        for kind, steps in steps_by_kind.items()
-        for step in steps
-    }
-    written = {
-        Drug: {d.pk for d in drugs},
-        SitePage: {p.pk for p in pages},
-        Article: {a.pk for a in articles},
-    }
-    return rerender_links_to(touched, written=written)
+class BatchWriter:
+    """Writes one batch of planned steps at a time; ``finish`` once every batch is in."""
+
+    def __init__(self):
+        self.touched: set[str] = set()  # link keys of everything created or changed
+        self.written = {Drug: set(), SitePage: set(), Article: set()}
+        self.drugs_to_render: list[int] = []
+        self.promotions: list[tuple[int, str | None]] = []  # (article id, promoted slug)
+
+    def write(self, kind: str, steps: list) -> None:
+        self.touched.update(f"{kind.removesuffix('s')}:{step.record['slug']}" for step in steps)
+        getattr(self, f"_write_{kind}")(steps)
+
+    def _write_conditions(self, steps: list) -> None:
+        stage(Condition, steps, _condition_values)
+
+    def _write_drugs(self, steps: list) -> None:
+        wanted = {
+            use["condition"]
+            for step in steps
+            for use in step.record["indications"] + step.record["off_label_uses"]
+        }
+        conditions = Condition.objects.in_bulk(wanted, field_name="slug")
+        drugs = stage_drugs(steps, conditions)
+        ids = _ids_by_slug(Drug, {step.record["slug"] for step in steps})
+        refresh_brand_names_text(list(ids.values()))
+        # Rendered at the end, when the articles their mechanism may link to are in.
+        self.drugs_to_render += [drug.pk for drug in drugs]
+        self.written[Drug].update(drug.pk for drug in drugs)
+
+    def _write_pages(self, steps: list) -> None:
+        for page in stage(SitePage, steps, _page_values):
+            page.save()
+            self.written[SitePage].add(page.pk)
+
+    def _write_articles(self, steps: list) -> None:
+        steps = targets_first(steps)
+        drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in steps})
+        created = [step for step in steps if step.row is None]
+        rows = create_articles(created, lambda r: _article_values(r, None, drug_ids))
+        updated = _with_full_rows([step for step in steps if step.row is not None])
+        for article, step in zip(stage(Article, updated, _values(drug_ids)), updated, strict=True):
+            article.save()
+            settle_publication(article, step)
+            rows.append(article)
+        for article, step in zip(rows, created + updated, strict=True):
+            self.written[Article].add(article.pk)
+            if step.record["promoted_article"] or article.promoted_article_id:
+                self.promotions.append((article.pk, step.record["promoted_article"]))
+
+    def finish(self) -> int:
+        """Promoted links, drug mechanisms, then re-render what links to what changed."""
+        slugs = {slug for _, slug in self.promotions if slug}
+        ids = _ids_by_slug(Article, slugs)
+        rows = [Article(pk=pk, promoted_article_id=ids.get(slug)) for pk, slug in self.promotions]
+        Article.objects.bulk_update(rows, ["promoted_article_id"], batch_size=BATCH)
+        render_mechanisms(self.drugs_to_render)
+        return rerender_links_to(self.touched, written=self.written)
+
+
+def _values(drug_ids: dict[str, int]):
+    return lambda record, row: _article_values(record, row, drug_ids)
 
 
 def _with_full_rows(steps: list) -> list:
@@ -114,8 +138,9 @@ def _linked_slugs(step, by_slug: dict) -> list[str]:
     return [slug for slug in dict.fromkeys(found) if slug in by_slug]
 
 
-def settle_publication(article: Article, record: dict) -> None:
+def settle_publication(article: Article, step) -> None:
     """Make the article live, scheduled or unpublished as its record says."""
+    record = step.record
     at = _datetime(record["published_at"])
     try:
         if record["status"] == Status.PUBLISHED:
@@ -131,7 +156,7 @@ def settle_publication(article: Article, record: dict) -> None:
                 article.status = record["status"]
                 article.save()
     except workflow.WorkflowError as error:
-        raise PublicationRefused(article.slug, str(error)) from None
+        raise PublicationRefused(step.index, article.slug, str(error)) from None
 
 
 def stage(model, steps: list, values) -> list:

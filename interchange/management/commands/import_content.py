@@ -21,11 +21,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            with path.open("rb"):  # read twice, in a streaming pass each, by the importer
+                pass
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}") from None
         result = import_content(
-            data, dry_run=options["dry_run"], progress=terminal_progress(self.stderr)
+            path, dry_run=options["dry_run"], progress=terminal_progress(self.stderr)
         )
         if not result.ok:
             for error in result.errors:
