@@ -1,0 +1,95 @@
+"""Which articles need a medical review: missing, outdated (text changed since) or stale.
+
+One annotation serves the ``review_report`` command and the admin's "Review" filter, so
+both always agree. The text fingerprint is computed in PostgreSQL with the same recipe as
+``Article.text_hash()`` (SHA-256 of title, lead and body joined by U+001F), so a
+changelist page or a report over every article costs one query, not a hash per row.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from articles.models import Article
+
+DEFAULT_MONTHS = 12
+
+
+class ReviewState(models.TextChoices):
+    MISSING = "missing", "Missing: never reviewed"
+    OUTDATED = "outdated", "Outdated: text changed since the review"
+    STALE = "stale", "Stale: reviewed too long ago"
+    CURRENT = "current", "Current"
+
+
+class TextHash(models.Func):
+    """SQL twin of Article.text_hash(): hex SHA-256 of the UTF-8 text."""
+
+    template = "ENCODE(SHA256(CONVERT_TO(%(expressions)s, 'UTF8')), 'hex')"
+    output_field = models.CharField()
+
+
+def text_hash_expression() -> TextHash:
+    separator = Value("\x1f")
+    text = Concat(
+        F("title"), separator, F("lead"), separator, F("body"), output_field=models.TextField()
+    )
+    return TextHash(text)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month ``months`` earlier (the month's last day if it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return datetime.date(year, month, min(day.day, (next_month - datetime.timedelta(days=1)).day))
+
+
+def with_review_state(queryset, *, older_than_months: int = DEFAULT_MONTHS, today=None):
+    """Annotate ``review_state`` (a ReviewState) and ``text_fingerprint`` on articles."""
+    cutoff = months_before(today or timezone.localdate(), older_than_months)
+    return queryset.annotate(text_fingerprint=text_hash_expression()).annotate(
+        review_state=Case(
+            When(
+                Q(reviewed_on__isnull=True) | Q(reviewed_hash=""), then=Value(ReviewState.MISSING)
+            ),
+            When(~Q(reviewed_hash=F("text_fingerprint")), then=Value(ReviewState.OUTDATED)),
+            When(reviewed_on__lt=cutoff, then=Value(ReviewState.STALE)),
+            default=Value(ReviewState.CURRENT),
+            output_field=models.CharField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReviewProblem:
+    slug: str
+    title: str
+    state: str
+    reviewed_on: datetime.date | None
+    status: str
+
+    @property
+    def line(self) -> str:
+        reviewed = self.reviewed_on.isoformat() if self.reviewed_on else "never"
+        return f"{self.slug}\t{self.title}\t{self.state}\treviewed {reviewed}\t{self.status}"
+
+
+def review_problems(*, older_than_months: int = DEFAULT_MONTHS, today=None) -> list[ReviewProblem]:
+    """Every article whose review is missing, outdated or stale, worst first, then by slug."""
+    order = Case(
+        *(When(review_state=state, then=Value(rank)) for rank, state in enumerate(ReviewState)),
+        output_field=models.IntegerField(),
+    )
+    rows = (
+        with_review_state(Article.objects.all(), older_than_months=older_than_months, today=today)
+        .exclude(review_state=ReviewState.CURRENT)
+        .order_by(order, "slug")
+        .values_list("slug", "title", "review_state", "reviewed_on", "status")
+    )
+    return [ReviewProblem(*row) for row in rows]
