@@ -1,17 +1,83 @@
-"""The editorial admin for articles, site pages and the site's settings."""
+"""The editorial admin for articles, site pages and the site's settings.
 
+Every change form keeps a revision (django-reversion, with a diff between any two by
+django-reversion-compare) and refuses to save over a version its editor has not seen
+(articles.forms). An article's workflow fields are read-only here: they change only
+through the workflow buttons, which call ``articles.workflow`` with the acting user, so
+the permission check happens on the server whatever the page showed.
+"""
+
+import datetime
+
+import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
+from reversion.models import Version
+from reversion_compare.admin import CompareVersionAdmin
 
-from articles.models import Article, InternalLink, SitePage, SiteSettings
+from articles import workflow
+from articles.forms import EditConflictForm, ReviewForm, ScheduleForm
+from articles.models import Article, InternalLink, SitePage, SiteSettings, Status
+from articles.reviews import ReviewState, with_review_state
 from articles.search import rank_articles
 from drugs.models import Drug
+
+# A revision of an article holds its working text only. Reverting must never touch the
+# readers' copy, the workflow state or the review (only the workflow writes those), and
+# generated or derived columns are recomputed by save().
+ARTICLE_UNVERSIONED = [
+    "status", "published_at", "reviewed_by", "reviewed_on", "reviewer", "reviewed_hash",
+    "is_live", "live_title", "live_lead", "live_body_html", "live_body_text", "live_toc",
+    "live_reviewed_by", "live_reviewed_on", "live_hash", "live_updated_at",
+    "search_vector", "title_vector", "edit_vector", "body_html", "body_text", "toc",
+]  # fmt: skip
+# What a revert of an article restores (attribute names, as Version.field_dict has them).
+ARTICLE_REVERTED = [
+    "title", "slug", "drug_id", "lead", "body", "series_position", "promoted_article_id",
+    "featured",
+]  # fmt: skip
+
+reversion.register(Article, exclude=ARTICLE_UNVERSIONED)
+reversion.register(SitePage, exclude=["body_html"])
+reversion.register(SiteSettings)
+
+# The workflow steps: the permission each needs (checked again by articles.workflow).
+STEP_PERMISSIONS = {
+    "submit": "articles.submit_article",
+    "review": "articles.review_article",
+    "publish": "articles.publish_article",
+    "schedule": "articles.publish_article",
+    "unpublish": "articles.publish_article",
+}
+
+
+class RevisionAdmin(CompareVersionAdmin):
+    """History, diff between any two revisions, and revert, for staff who may see the object.
+
+    reversion-compare's compare view checks only that the user is staff; this checks
+    the object's own view permission too.
+    """
+
+    history_latest_first = True
+
+    def compare_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
 
 
 class DrugListFilter(admin.RelatedFieldListFilter):
@@ -83,25 +149,65 @@ class OutgoingLinkInline(admin.TabularInline):
         return not link.is_broken
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """The review report at a glance (articles.reviews, shared with ``review_report``)."""
+
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return ReviewState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ReviewState.values:
+            return queryset.filter(review_state=self.value())
+        return queryset
+
+
+def article_state(article: Article, now: datetime.datetime | None = None) -> str:
+    """Where an article stands, in words: live, scheduled, pending changes, needs review."""
+    now = now or timezone.now()
+    fingerprint = getattr(article, "text_fingerprint", None) or article.text_hash()
+    if not article.is_live:
+        parts = [Status(article.status).label]
+    elif article.published_at > now:
+        parts = [f"Scheduled for {localize(timezone.localtime(article.published_at))}"]
+    else:
+        parts = ["Live"]
+    if article.is_live and fingerprint != article.live_hash:
+        parts.append("with pending changes")
+    if article.reviewed_on and article.reviewed_hash != fingerprint:
+        parts.append("needs review: text changed since the review")
+    elif not article.reviewed_on:
+        parts.append("not reviewed")
+    return "; ".join(parts)
+
+
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
-    list_display = ["title", "drug", "status", "published_at", "reviewed_on", "on_site"]
-    list_filter = ["status", ("drug", DrugListFilter)]
+class ArticleAdmin(RevisionAdmin, MarkdownxModelAdmin):
+    form = EditConflictForm
+    list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
+    list_filter = ["status", ReviewFilter, ("drug", DrugListFilter)]
     list_select_related = ["drug"]
     search_fields = ["title", "slug", "drug__name"]
     show_full_result_count = False
     ordering = ["-updated_at"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["drug", "promoted_article"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = [
+        "state", "status", "published_at", "reviewed_by", "reviewed_on", "created_at", "updated_at"
+    ]  # fmt: skip
     formfield_overrides = {
         **MarkdownxModelAdmin.formfield_overrides,
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
     }
     fieldsets = [
-        (None, {"fields": ["title", "slug", ("drug", "series_position")]}),
+        (None, {"fields": ["title", "slug", ("drug", "series_position"), "loaded_updated_at"]}),
         ("Text", {"fields": ["lead", "body"]}),
-        ("Publishing", {"fields": [("status", "published_at"), "featured"]}),
+        (
+            "Publishing (changed only by the workflow buttons above)",
+            {"fields": ["state", ("status", "published_at"), "featured"]},
+        ),
         ("Medical review", {"fields": [("reviewed_by", "reviewed_on")]}),
         ("Promoted link", {"fields": ["promoted_article"]}),
         ("History", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
@@ -110,7 +216,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         visible = Article.objects.visible().filter(pk=OuterRef("pk"))
-        queryset = self.model._default_manager.annotate(is_visible=Exists(visible))
+        queryset = with_review_state(self.model._default_manager.all())
+        queryset = queryset.annotate(is_visible=Exists(visible))
         term = request.GET.get("q", "").strip()
         if term:  # ranked as readers' search ranks it, drafts included
             queryset = rank_articles(queryset, term)
@@ -129,9 +236,143 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     @admin.display(description="on site")
     def on_site(self, article):
-        if not article.is_visible:
+        if not getattr(article, "is_visible", False):
             return "—"
         return format_html('<a href="{}">view</a>', article.get_absolute_url())
+
+    @admin.display(description="state")
+    def state(self, article):
+        return article_state(article) if article.pk else "New draft"
+
+    @admin.display(description="review", ordering="reviewed_on")
+    def review(self, article):
+        label = ReviewState(article.review_state).label.split(":")[0]
+        return f"{label} ({article.reviewed_on:%Y-%m-%d})" if article.reviewed_on else label
+
+    # Revert: the working text only, through the ordinary change form (and so the gate).
+
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        version = getattr(request, "_revert_to", None)
+        if article is not None and version is not None:
+            for attname, value in version.field_dict.items():
+                if attname in ARTICLE_REVERTED:
+                    setattr(article, attname, value)
+        return article
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """reversion's own revert writes every stored field raw; this edits the text only.
+
+        The chosen version's text fills the change form; saving it is an ordinary edit
+        (a new revision, status back to draft if it differs from what readers see), so
+        readers keep the published copy until the reverted text is reviewed and published.
+        """
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(Article, unquote(object_id)),
+            pk=version_id,
+        )
+        request._revert_to = version
+        saved_on = localize(timezone.localtime(version.revision.date_created))
+        context = {"title": f"Revert {version.object_repr}", "revert": True}
+        with self.create_revision(request):
+            response = self.changeform_view(
+                request, object_id, request.path, context | (extra_context or {})
+            )
+            if request.method == "POST" and response.status_code == 302:
+                reversion.set_comment(f"Reverted to the version saved on {saved_on}")
+        if response.status_code == 200 and hasattr(response, "template_name"):
+            response.template_name = self._reversion_get_template_list("revision_form.html")
+        return response
+
+    # The workflow: one POST-only URL per step, each calling articles.workflow.
+
+    def get_urls(self):
+        steps = [
+            path(
+                f"<path:object_id>/{step}/",
+                self.admin_site.admin_view(self.workflow_view),
+                {"step": step},
+                name=f"articles_article_{step}",
+            )
+            for step in STEP_PERMISSIONS
+        ]
+        return steps + super().get_urls()
+
+    def workflow_view(self, request, object_id, step):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(STEP_PERMISSIONS[step]):
+            raise PermissionDenied  # articles.workflow refuses too; this answers before forms
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        try:
+            with transaction.atomic(), self.create_revision(request):
+                done = getattr(self, f"_{step}")(request, article)
+                self.log_change(request, article, done)  # also the revision's comment
+        except (workflow.WorkflowError, ValidationError) as refusal:
+            text = refusal.message if isinstance(refusal, ValidationError) else str(refusal)
+            messages.error(request, text)
+        else:
+            messages.success(request, done)
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def _submit(self, request, article):
+        workflow.submit_for_review(article, user=request.user)
+        return "Submitted for medical review."
+
+    def _review(self, request, article):
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("A medical review needs the reviewer's name.")
+        workflow.record_review(article, user=request.user, reviewer_name=form.display_name())
+        return f"Medical review recorded: {article.reviewed_by}, {article.reviewed_on}."
+
+    def _publish(self, request, article):
+        workflow.publish(article, user=request.user)
+        return "Published: readers see this text now."
+
+    def _schedule(self, request, article):
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Give the publishing date and time, e.g. 2026-05-01 09:00.")
+        workflow.publish(article, user=request.user, at=form.cleaned_data["publish_at"])
+        when = localize(timezone.localtime(article.published_at))
+        return f"Scheduled: readers see this text from {when}."
+
+    def _unpublish(self, request, article):
+        workflow.unpublish(article, user=request.user)
+        return "Unpublished: readers no longer see this article."
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not context.get("revert"):
+            context["workflow"] = self.workflow_panel(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_panel(self, request, article) -> dict:
+        """What the change page's workflow box shows: the state and the steps this user may take."""
+        user, now = request.user, timezone.now()
+        reviewed = article.has_current_review
+        due_and_live = article.is_live and article.published_at <= now
+        pending = article.has_pending_changes
+        may = {step: user.has_perm(permission) for step, permission in STEP_PERMISSIONS.items()}
+        full_name = user.get_full_name() or user.get_username()
+        return {
+            "state": article_state(article, now),
+            "submit": may["submit"] and article.status == Status.DRAFT,
+            "review": may["review"],
+            "publish": may["publish"] and reviewed and (not due_and_live or pending),
+            "schedule": may["schedule"] and reviewed and not due_and_live,
+            "unpublish": may["unpublish"] and article.is_live,
+            "review_form": ReviewForm(initial={"reviewer_name": full_name}),
+            "schedule_form": ScheduleForm(),
+            "preview_url": reverse("article-preview", args=[article.pk]),
+            "public_url": article.get_absolute_url() if article.is_live else None,
+            "urls": {
+                step: reverse(f"admin:articles_article_{step}", args=[article.pk])
+                for step in STEP_PERMISSIONS
+            },
+        }
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -146,16 +387,17 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
 
 @admin.register(SitePage)
-class SitePageAdmin(MarkdownxModelAdmin):
+class SitePageAdmin(RevisionAdmin, MarkdownxModelAdmin):
+    form = EditConflictForm
     list_display = ["title", "slug", "footer_position", "updated_at"]
     list_editable = ["footer_position"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "footer_position", "body"]
+    fields = ["title", "slug", "footer_position", "body", "loaded_updated_at"]
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(RevisionAdmin):
     """One row: the list goes straight to it, and it can be neither added twice nor deleted."""
 
     fieldsets = [

@@ -1,10 +1,17 @@
-"""The drug admin: one page per drug, with its brands, formulations and uses inline."""
+"""The drug admin: one page per drug, with its brands, formulations and uses inline.
 
+A drug's revision holds the drug with all its inline rows (reversion's ``follow``), so the
+history shows, compares and reverts a drug page as the editor saw it, inlines included.
+"""
+
+import reversion
 from django import forms
 from django.contrib import admin
 from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
+from articles.admin import RevisionAdmin
+from articles.forms import EditConflictForm
 from drugs.forms import (
     BrandNameForm,
     DrugInlineFormSet,
@@ -14,6 +21,14 @@ from drugs.forms import (
     OffLabelUseForm,
 )
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
+
+reversion.register(BrandName)
+reversion.register(Formulation)
+reversion.register(Indication)
+reversion.register(
+    Drug, exclude=["search_vector"], follow=["brand_names", "formulations", "indications"]
+)
+reversion.register(Condition, exclude=["search_vector"])
 
 CHECKBOXES = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
@@ -64,7 +79,8 @@ class OffLabelUseInline(admin.TabularInline):
 
 
 @admin.register(Drug)
-class DrugAdmin(admin.ModelAdmin):
+class DrugAdmin(RevisionAdmin):
+    form = EditConflictForm
     list_display = ["name", "drug_class", "availability", "updated_at"]
     list_filter = ["availability"]
     search_fields = ["name", "slug", "brand_names__name"]
@@ -72,7 +88,17 @@ class DrugAdmin(admin.ModelAdmin):
     show_full_result_count = False
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     fieldsets = [
-        (None, {"fields": [("name", "slug"), ("drug_class", "availability"), "summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "slug"),
+                    ("drug_class", "availability"),
+                    "summary",
+                    "loaded_updated_at",
+                ]
+            },
+        ),
         ("How it works", {"fields": ["mechanism"]}),
     ]
     inlines = [BrandNameInline, FormulationInline, ApprovedUseInline, OffLabelUseInline]
@@ -85,7 +111,7 @@ class DrugAdmin(admin.ModelAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(RevisionAdmin):
     list_display = ["name", "slug", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
