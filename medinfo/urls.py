@@ -28,6 +28,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", site_views.robots_txt, name="robots-txt"),
     path("healthz", site_views.healthz, name="healthz"),
+    path("preview/articles/", include("articles.preview_views")),  # staff only
     path("admin/", admin.site.urls),
     path("markdownx/", include("articles.editor_urls")),
 ]

@@ -1,0 +1,49 @@
+"""Staff preview: an article's saved working copy rendered exactly as its reader page would be.
+
+Readers' pages read ``Article.objects.visible()``, the published copy; this reads the
+working fields, drafts included, for staff who may view articles. Anonymous and non-staff
+users go to the admin login, staff without the view permission get 403. The page is
+never cached or indexed. The published version's preview is its public URL.
+
+The root URLconf includes this module's ``urlpatterns`` at /preview/articles/.
+"""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+
+from articles.models import Article
+from articles.views import article_list, referring_pages
+
+
+@never_cache
+@staff_member_required
+def article_preview(request, pk):
+    if not request.user.has_perm("articles.view_article"):
+        raise PermissionDenied
+    article = get_object_or_404(Article.objects.select_related("drug"), pk=pk)
+    promoted = (
+        Article.objects.visible().select_related("drug").filter(pk=article.promoted_article_id)
+    ).first()
+    related = []
+    if article.drug:
+        related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "promoted": promoted,
+            "related": related,
+            "referring_pages": referring_pages({"target_article": article}),
+            "show_toc": len(article.toc) >= 3,
+            "preview": True,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+urlpatterns = [path("<int:pk>/", article_preview, name="article-preview")]
