@@ -3,7 +3,8 @@
 Editors write ``article:SLUG``, ``drug:SLUG``, ``condition:SLUG`` or a site-relative URL.
 Each is normalised to a key ("article:SLUG"), resolved in one query per kind, and
 recorded as an ``InternalLink`` row; those rows build every page's Referring Pages and
-are what ``check_links`` reports on.
+are what ``check_links`` reports on. A slug something used to have (``OldSlug``) still
+resolves, to the object's URL today, in one more query when any key is left unresolved.
 """
 
 import re
@@ -13,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import Resolver404, resolve
 
 from articles.markup import LinkTarget, RecordedLink
@@ -72,6 +74,13 @@ def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | Non
         for obj in _visible_objects(kind, slugs):
             key = f"{kind}:{obj.slug}"
             targets[key] = LinkTarget(key, obj.get_absolute_url(), _summary(obj), obj)
+    unresolved = {
+        kind: {slug for slug in slugs if f"{kind}:{slug}" not in targets}
+        for kind, slugs in slugs_by_kind.items()
+    }
+    for key, obj in old_slug_targets(unresolved).items():
+        current = f"{key.split(':', 1)[0]}:{obj.slug}"
+        targets[key] = LinkTarget(current, obj.get_absolute_url(), _summary(obj), obj)
     result = {}
     for href, key in keys.items():
         if key == NOT_CONTENT:
@@ -88,6 +97,35 @@ def _visible_objects(kind: str, slugs: set[str]):
         return Article.objects.visible().filter(slug__in=slugs).select_related("drug")
     model = {"drug": Drug, "condition": Condition, "page": SitePage}[kind]
     return model.objects.filter(slug__in=slugs)
+
+
+def old_slug_targets(slugs_by_kind: dict[str, set[str]]) -> dict[str, models.Model]:
+    """{"kind:old-slug": what has that slug's page today}, in one query (none when empty).
+
+    An article answers only while readers may see it, as the published copy. A slug an
+    article has again, even an unpublished one, belongs to it and no longer redirects.
+    """
+    from articles.models import Article, OldSlug
+
+    wanted = Q()
+    for kind, slugs in slugs_by_kind.items():
+        if slugs:
+            wanted |= Q(kind=kind, slug__in=slugs)
+    if not wanted:
+        return {}
+    article_ok = Q(article__in=Article.objects.visible()) & ~Exists(
+        Article.objects.filter(slug=OuterRef("slug"))
+    )
+    rows = (
+        OldSlug.objects.filter(wanted)
+        .filter(Q(article=None) | article_ok)
+        .select_related("article__drug", "drug", "condition", "page")
+    )
+    found = {}
+    for row in rows:
+        target = row.target
+        found[f"{row.kind}:{row.slug}"] = target.as_published() if row.kind == "article" else target
+    return found
 
 
 def _summary(obj) -> str:

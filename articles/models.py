@@ -202,10 +202,12 @@ class Article(SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
+        from articles.referrers import article_state, rerender_referrers, stored_article_state
         from articles.search import html_to_text
 
         if getattr(self, "_published_view", False):
             raise ValueError("This is the readers' copy of an article; load it to edit it.")
+        before = stored_article_state(self.pk)
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = html_to_text(rendered.html)
@@ -215,6 +217,8 @@ class Article(SlugHistoryMixin, TimestampedModel):
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
         self.remember_old_slug()
+        if before is not None and before != article_state(self):
+            rerender_referrers(self, old_slug=before[0])  # a new URL, or newly (in)visible
 
     def get_absolute_url(self):
         if self.drug_id:
@@ -284,12 +288,16 @@ class SitePage(SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
+        from articles.referrers import rerender_referrers
 
+        old_slug = getattr(self, "_loaded_slug", None)
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
         self.remember_old_slug()
+        if old_slug not in (None, self.slug):
+            rerender_referrers(self, old_slug=old_slug)
 
     def get_absolute_url(self):
         return reverse("site-page", kwargs={"slug": self.slug})

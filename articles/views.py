@@ -1,16 +1,26 @@
 """Reader pages for editorial content: home, articles and site pages.
 
-Readers see only ``Article.objects.visible()``; anything else is a 404. Each view makes
-a fixed number of queries (tests/test_query_counts.py pins them).
+Readers see only ``Article.objects.visible()``; anything else is a 404, unless the slug
+is one the page used to have: then it answers 301 to the page's URL today, forever.
+Each view makes a fixed number of queries (tests/test_query_counts.py pins them); the
+old-slug lookup happens only on the way to a 404.
 """
 
 from string import ascii_lowercase
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
+from articles.links import old_slug_targets
 from articles.models import Article, InternalLink, SitePage
+from articles.referrers import (
+    links_now_due,
+    referrers_now_due,
+    rerender_referrers,
+    rerender_source,
+)
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
 # so a publish or an edit reaches readers at once. Drafts never get here: they 404.
@@ -48,6 +58,14 @@ def home(request):
     )
 
 
+def redirect_from_old_slug(kind: str, slug: str):
+    """The way to a 404: a slug the page used to have answers 301 to its URL today."""
+    target = old_slug_targets({kind: {slug}}).get(f"{kind}:{slug}")
+    if target is None:
+        raise Http404(f"No {kind} with this slug.")
+    return redirect(target, permanent=True)
+
+
 def referring_pages(target_filter: dict) -> list:
     """Published pages whose bodies link to the target (one query): its Referring Pages."""
     links = (
@@ -82,15 +100,28 @@ def referring_pages(target_filter: dict) -> list:
 @public_page
 def article_detail(request, slug, drug_slug=None):
     promoted_is_visible = Exists(Article.objects.visible().filter(pk=OuterRef("promoted_article")))
-    article = get_object_or_404(
-        Article.objects.visible()
-        .select_related("drug", "promoted_article__drug")
-        .only(*ARTICLE_PAGE_FIELDS)
-        .annotate(promoted_is_visible=promoted_is_visible),
-        slug=slug,
-    )
+    try:
+        article = get_object_or_404(
+            Article.objects.visible()
+            .select_related("drug", "promoted_article__drug")
+            .only(*ARTICLE_PAGE_FIELDS)
+            .annotate(
+                promoted_is_visible=promoted_is_visible,
+                links_due=links_now_due("source_article"),
+                referrers_due=referrers_now_due(),
+            ),
+            slug=slug,
+        )
+    except Http404:
+        return redirect_from_old_slug("article", slug)
     if (article.drug.slug if article.drug else None) != drug_slug:
         return redirect(article, permanent=True)
+    if article.links_due or article.referrers_due:  # a scheduled article came due
+        stored = Article.objects.get(pk=article.pk)
+        if article.links_due:
+            article.body_html = rerender_source(stored)
+        if article.referrers_due:
+            rerender_referrers(stored)
     related = []
     if article.drug:
         related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
@@ -111,5 +142,15 @@ def article_detail(request, slug, drug_slug=None):
 
 @public_page
 def site_page(request, slug):
-    page = get_object_or_404(SitePage.objects.only("slug", "title", "body_html"), slug=slug)
+    try:
+        page = get_object_or_404(
+            SitePage.objects.only("slug", "title", "body_html").annotate(
+                links_due=links_now_due("source_page")
+            ),
+            slug=slug,
+        )
+    except Http404:
+        return redirect_from_old_slug("page", slug)
+    if page.links_due:  # a scheduled article it links to came due
+        page.body_html = rerender_source(SitePage.objects.get(pk=page.pk))
     return render(request, "articles/sitepage_detail.html", {"page": page})

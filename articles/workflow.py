@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import LIVE_FIELDS, Article, Status
+from articles.referrers import rerender_source
 
 
 class WorkflowError(Exception):
@@ -81,7 +82,8 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
     elif not article.is_live or article.published_at is None:
         article.published_at = now  # a live article's update keeps its first publish time
     copy_to_live(article, now)
-    article.save()
+    article.save()  # pages linking to it are rendered again when readers may now see it
+    rerender_source(article)  # the readers' copy as rendered now, not at the last save
     return article
 
 
@@ -103,5 +105,5 @@ def unpublish(article: Article, *, user=None) -> Article:
         raise WorkflowError("This article is not published.")
     article.is_live = False
     article.status = Status.DRAFT
-    article.save()
+    article.save()  # pages linking to it are rendered again: their links become plain text
     return article

@@ -70,12 +70,16 @@ class Drug(SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
+        from articles.referrers import rerender_referrers
 
+        old_slug = getattr(self, "_loaded_slug", None)
         rendered = render_markdown(self.mechanism)
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
         self.remember_old_slug()
+        if old_slug not in (None, self.slug):
+            rerender_referrers(self, old_slug=old_slug)  # its hub and articles moved
 
     def get_absolute_url(self):
         return reverse("drug-detail", kwargs={"slug": self.slug})
@@ -162,8 +166,13 @@ class Condition(SlugHistoryMixin, TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
+        from articles.referrers import rerender_referrers
+
+        old_slug = getattr(self, "_loaded_slug", None)
         super().save(*args, **kwargs)
         self.remember_old_slug()
+        if old_slug not in (None, self.slug):
+            rerender_referrers(self, old_slug=old_slug)
 
     def get_absolute_url(self):
         return reverse("condition-detail", kwargs={"slug": self.slug})

@@ -8,10 +8,12 @@ from string import ascii_lowercase
 
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Left, Lower
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import InternalLink
-from articles.views import article_list, public_page, referring_pages
+from articles.referrers import links_now_due, rerender_source
+from articles.views import article_list, public_page, redirect_from_old_slug, referring_pages
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 
@@ -62,19 +64,26 @@ def drug_detail(request, slug):
         .only("drug", "details", "off_label", "condition__name", "condition__slug")
         .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
     )
-    drug = get_object_or_404(
-        Drug.objects.only(
-            "name", "slug", "drug_class", "availability", "summary", "mechanism_html"
-        ).prefetch_related(
-            "brand_names",
-            Prefetch(
-                "formulations",
-                queryset=Formulation.objects.prefetch_related("brand_names"),
+    try:
+        drug = get_object_or_404(
+            Drug.objects.only(
+                "name", "slug", "drug_class", "availability", "summary", "mechanism_html"
+            )
+            .annotate(links_due=links_now_due("source_drug"))
+            .prefetch_related(
+                "brand_names",
+                Prefetch(
+                    "formulations",
+                    queryset=Formulation.objects.prefetch_related("brand_names"),
+                ),
+                Prefetch("indications", queryset=indications),
             ),
-            Prefetch("indications", queryset=indications),
-        ),
-        slug=slug,
-    )
+            slug=slug,
+        )
+    except Http404:
+        return redirect_from_old_slug("drug", slug)
+    if drug.links_due:  # a scheduled article its mechanism links to came due
+        drug.mechanism_html = rerender_source(Drug.objects.get(pk=drug.pk))
     all_indications = list(drug.indications.all())
     articles = article_list().for_drug(drug).in_series_order()
     return render(
@@ -92,7 +101,10 @@ def drug_detail(request, slug):
 
 @public_page
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.only("name", "slug", "summary"), slug=slug)
+    try:
+        condition = get_object_or_404(Condition.objects.only("name", "slug", "summary"), slug=slug)
+    except Http404:
+        return redirect_from_old_slug("condition", slug)
     indications = list(
         Indication.objects.filter(condition=condition)
         .select_related("drug")

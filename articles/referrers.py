@@ -1,0 +1,205 @@
+"""Render again the pages that link to something whose URL or visibility changed.
+
+Stored HTML carries canonical URLs and shows links to what readers cannot see as plain
+text (DESIGN.md §4), so it goes stale when a target is renamed, moves to another drug,
+or is published or unpublished. Every page linking to it is then rendered again from its
+Markdown and its links recorded again. Referrers are found by their ``InternalLink``
+rows: by the target itself (links that resolved) and by ``target_key`` for each slug the
+target has or had (links that were broken when written, or written with an old slug).
+
+Only rendered columns are written, with ``update()``: the Markdown, status, review and
+``updated_at`` stay as they are. Nothing readers read changes but link URLs and whether
+a link is a link, and a published article never goes back to needing review.
+
+The readers' copy of a live article: when its working text is still the reviewed one
+(``not has_pending_changes``), it is rendered from that text, exactly as publishing
+would. During a pending edit the reviewed Markdown is no longer stored, so the links in
+``live_body_html`` are re-resolved in place (``relink_html``): each internal link's URL,
+old ones included, maps to where its target is now, and a link whose target readers can
+no longer see becomes plain text. A link that was plain text when published stays so
+until the next publish: never a dead link, at worst a missing one.
+
+Scheduled articles become visible when their time comes, with no job running; links to
+them were rendered as plain text. Reader views ask in their one query whether the page
+holds a link to an article that has since come due (``links_now_due``) and, on the
+article's own page, whether pages link to it as broken (``referrers_now_due``); the
+first reader after the time passes has them rendered again, at no extra query for anyone
+else. ``check_links`` reports such links as "scheduled" until then.
+"""
+
+import re
+from html import unescape
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.html import escape
+
+from articles.links import record_links, resolve_hrefs
+from articles.markup import is_internal, render_markdown, sanitise
+from articles.models import Article, InternalLink, OldSlug, SitePage, Status
+from articles.search import html_to_text
+from drugs.models import Condition, Drug
+
+_NO_TARGET = {f"{name}__isnull": True for name in InternalLink.TARGET_FIELDS.values()}
+_KIND = {Article: "article", Drug: "drug", Condition: "condition", SitePage: "page"}
+# Sanitised HTML (nh3) never nests <a> and escapes "<", ">" and '"' inside attributes.
+_ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.DOTALL)
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def article_state(article: Article) -> tuple:
+    """What links to an article depend on: its URL and whether readers may see it now."""
+    return _state(article.slug, article.drug_id, article.is_live, article.published_at)
+
+
+def stored_article_state(pk) -> tuple | None:
+    """The same, as the database has it before a save (None for a new article)."""
+    fields = ("slug", "drug_id", "is_live", "published_at")
+    row = Article.objects.filter(pk=pk).values_list(*fields).first() if pk else None
+    return _state(*row) if row else None
+
+
+def _state(slug, drug_id, is_live, published_at) -> tuple:
+    return (slug, drug_id, bool(is_live and published_at and published_at <= timezone.now()))
+
+
+@transaction.atomic
+def rerender_referrers(target: models.Model, *, old_slug: str = "") -> int:
+    """Render again every page that links to target; return how many changed.
+
+    A drug's articles live under its URL, so the pages linking to them count too. Link
+    rows record the working text only, so readers' copies held back by a pending edit
+    are found by the target's URL in their HTML (few: only articles being edited).
+    """
+    kind = _KIND[type(target)]
+    field = InternalLink.TARGET_FIELDS[kind]
+    old_keys = (
+        OldSlug.objects.filter(**{"page" if kind == "page" else kind: target})
+        .annotate(key=Concat(Value(f"{kind}:"), "slug"))
+        .values("key")
+    )
+    found = (
+        Q(**{field: target}) | Q(target_key=f"{kind}:{target.slug}") | Q(target_key__in=old_keys)
+    )
+    if kind == "drug":
+        found |= Q(target_article__drug=target)
+    sources = set(
+        InternalLink.objects.filter(found).values_list(
+            "source_article", "source_drug", "source_page"
+        )
+    )
+    in_live_html = Q()
+    for slug in {target.slug, old_slug} - {""}:
+        in_live_html |= Q(live_body_html__contains=f"/{slug}/")
+    held_back = Article.objects.filter(in_live_html, is_live=True).exclude(
+        status=Status.PUBLISHED  # a live article's edit sets it back to draft
+    )
+    sources |= {(pk, None, None) for pk in held_back.values_list("pk", flat=True)}
+    return _rerender_all(sources)
+
+
+def _rerender_all(sources: set[tuple]) -> int:
+    changed = 0
+    for position, model in enumerate((Article, Drug, SitePage)):
+        ids = {row[position] for row in sources if row[position] is not None}
+        for source in model.objects.filter(pk__in=ids).order_by("pk"):
+            before = _reader_html(source)
+            if rerender_source(source) != before:
+                changed += 1
+    return changed
+
+
+def _reader_html(source: models.Model) -> str:
+    if isinstance(source, Article):
+        return source.live_body_html if source.is_live else source.body_html
+    return source.mechanism_html if isinstance(source, Drug) else source.body_html
+
+
+def rerender_source(source: models.Model) -> str:
+    """Render one page again from its Markdown, record its links; return readers' HTML."""
+    if isinstance(source, Article):
+        return _rerender_article(source)
+    text_field, html_field = (
+        ("mechanism", "mechanism_html") if isinstance(source, Drug) else ("body", "body_html")
+    )
+    rendered = render_markdown(getattr(source, text_field))
+    if rendered.html != getattr(source, html_field):
+        type(source).objects.filter(pk=source.pk).update(**{html_field: rendered.html})
+        setattr(source, html_field, rendered.html)
+        record_links(source, rendered.links)
+    return rendered.html
+
+
+def _rerender_article(article: Article) -> str:
+    rendered = render_markdown(article.body)
+    changes = {}
+    if rendered.html != article.body_html:
+        changes.update(body_html=rendered.html, body_text=html_to_text(rendered.html))
+    if article.is_live:
+        if article.has_pending_changes:
+            live_html = relink_html(article.live_body_html)
+        else:
+            live_html = rendered.html  # the working text is the reviewed text
+        if live_html != article.live_body_html:
+            changes.update(live_body_html=live_html, live_body_text=html_to_text(live_html))
+    if changes:
+        Article.objects.filter(pk=article.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(article, name, value)
+    if "body_html" in changes:
+        record_links(article, rendered.links)
+    return article.live_body_html if article.is_live else article.body_html
+
+
+def relink_html(html: str) -> str:
+    """Point the internal links of stored HTML where their targets are now.
+
+    A link whose target readers can no longer see becomes its plain text. Used for a
+    readers' copy whose reviewed Markdown is gone (a pending edit replaced it).
+    """
+    hrefs = {unescape(m.group(1)) for m in _HREF.finditer(html)}
+    resolved = resolve_hrefs({href for href in hrefs if is_internal(href)})
+    if not resolved:
+        return html
+
+    def relink(match: re.Match) -> str:
+        attributes, inner = match.groups()
+        href = _HREF.search(attributes)
+        written = unescape(href.group(1)) if href else None
+        if written not in resolved:
+            return match.group(0)
+        target = resolved[written][1]
+        if target is None:
+            return inner  # plain text, never a dead link
+        _, sharp, fragment = written.partition("#")
+        url = target.url + (sharp + fragment if fragment else "")
+        return f"<a {attributes.replace(href.group(0), f'href="{escape(url)}"', 1)}>{inner}</a>"
+
+    return sanitise(_ANCHOR.sub(relink, html))
+
+
+# --- Scheduled articles coming due: checks for the reader views' own query -------------
+
+
+def _visible_article_with_key(key) -> Exists:
+    return Exists(Article.objects.visible().filter(slug=Substr(key, len("article:") + 1)))
+
+
+def links_now_due(source_field: str) -> Exists:
+    """Does this page hold a link rendered as plain text to an article now visible?"""
+    return Exists(
+        InternalLink.objects.filter(
+            **{source_field: OuterRef("pk")}, **_NO_TARGET, target_key__startswith="article:"
+        ).filter(_visible_article_with_key(OuterRef("target_key")))
+    )
+
+
+def referrers_now_due() -> Exists:
+    """For a visible article: do pages link to it by its slug as if it were missing?"""
+    return Exists(
+        InternalLink.objects.filter(
+            **_NO_TARGET, target_key=Concat(Value("article:"), OuterRef("slug"))
+        )
+    )
