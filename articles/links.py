@@ -10,12 +10,14 @@ resolves, to the object's URL today, in one more query when any key is left unre
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from articles.markup import LinkTarget, RecordedLink
 
@@ -155,3 +157,73 @@ def record_links(source: models.Model, links: list[RecordedLink]) -> None:
             setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
         rows.append(row)
     InternalLink.objects.bulk_create(rows)
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    source_kind: str  # "article", "drug" or "page"
+    source_slug: str
+    source_title: str
+    field: str  # the Markdown field the link is written in
+    href: str  # as the editor wrote it
+    reason: str  # "missing", "not published" or "scheduled"
+
+    def __str__(self):
+        return (
+            f'{self.source_kind} {self.source_slug} "{self.source_title}" {self.field}: '
+            f"{self.href} ({self.reason})"
+        )
+
+
+def find_broken_links() -> list[BrokenLink]:
+    """Every recorded link resolved again now (not the stored verdict), with why it fails."""
+    from articles.models import InternalLink
+
+    rows = list(
+        InternalLink.objects.select_related("source_article", "source_drug", "source_page")
+        .only(
+            "href",
+            "source_article__slug",
+            "source_article__title",
+            "source_drug__slug",
+            "source_drug__name",
+            "source_page__slug",
+            "source_page__title",
+        )  # fmt: skip
+        .order_by("pk")
+    )
+    resolved = resolve_hrefs({row.href for row in rows})
+    broken = [row for row in rows if row.href in resolved and resolved[row.href][1] is None]
+    reasons = _reasons({resolved[row.href][0] for row in broken})
+    found = []
+    for row in broken:
+        source = row.source
+        kind = "page" if row.source_page_id else source._meta.model_name
+        found.append(
+            BrokenLink(
+                source_kind=kind,
+                source_slug=source.slug,
+                source_title=str(source),
+                field="mechanism" if row.source_drug_id else "body",
+                href=row.href,
+                reason=reasons.get(resolved[row.href][0], "missing"),
+            )
+        )
+    return sorted(found, key=lambda b: (b.source_kind, b.source_slug, b.href))
+
+
+def _reasons(keys: set[str]) -> dict[str, str]:
+    """Why article links fail when the article exists: unpublished, or not yet due."""
+    from articles.models import Article, OldSlug
+
+    slugs = {key.split(":", 1)[1] for key in keys if key.startswith("article:")}
+    if not slugs:
+        return {}
+    found = {}
+    old = OldSlug.objects.filter(kind="article", slug__in=slugs).select_related("article")
+    current = Article.objects.filter(slug__in=slugs)
+    pairs = [(row.slug, row.article) for row in old] + [(a.slug, a) for a in current]
+    for slug, article in pairs:  # the current slug last: it wins over an old one
+        scheduled = article.is_live and article.published_at > timezone.now()
+        found[f"article:{slug}"] = "scheduled" if scheduled else "not published"
+    return found
