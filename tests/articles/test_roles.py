@@ -35,10 +35,10 @@ def role_user(role: str, **fields):
     """A user of the role; the groups come from the real setup_roles command."""
     if not Group.objects.filter(name="Editor").exists():
         call_command("setup_roles", stdout=io.StringIO())
-    username = role.replace(" ", "-")
+    fields.setdefault("username", role.replace(" ", "-"))
     if role == "superuser":
-        return factories.UserFactory(username=username, is_staff=True, is_superuser=True, **fields)
-    user = factories.UserFactory(username=username, is_staff=role != "non-staff editor", **fields)
+        return factories.UserFactory(is_staff=True, is_superuser=True, **fields)
+    user = factories.UserFactory(is_staff=role != "non-staff editor", **fields)
     group = GROUPS.get(role.removeprefix("non-staff "))
     if group:
         user.groups.add(Group.objects.get(name=group))
