@@ -24,6 +24,7 @@ help:
 	@echo "make lint   - ruff check and format check; make format - reformat"
 	@echo "make check  - Django system checks and the migrations check"
 	@echo "make bench-search - search latency at 100,000 articles against a naive ILIKE"
+	@echo "make bench-import - import_content of 10,000 drugs and 100,000 articles: time, peak memory"
 
 $(VENV)/.installed-%: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -75,3 +76,21 @@ bench-search: $(VENV)/.installed-dev
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	$(BENCH_ENV) $(PY) manage.py generate_content --drugs 10000 --articles 100000 --seed 1 --if-missing
 	$(BENCH_ENV) $(PY) manage.py bench_search
+
+# The import benchmark: a 10,000-drug / 100,000-article interchange file, generated once into
+# medinfo_bench_source and kept under .data/bench/, imported into an emptied medinfo_bench_import.
+.PHONY: bench-import
+BENCH_IMPORT_FILE := .data/bench/interchange-10k-drugs-100k-articles.json
+BENCH_IMPORT_ENV = DATABASE_URL= DJANGO_DEBUG=0 DJANGO_SECRET_KEY=benchmark-only-not-a-secret
+
+$(BENCH_IMPORT_FILE):
+	mkdir -p $(dir $@)
+	MEDINFO_DB_NAME=medinfo_bench_source $(BENCH_IMPORT_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	MEDINFO_DB_NAME=medinfo_bench_source $(BENCH_IMPORT_ENV) $(PY) manage.py generate_content --drugs 10000 --articles 100000 --seed 1 --if-missing
+	MEDINFO_DB_NAME=medinfo_bench_source $(BENCH_IMPORT_ENV) $(PY) manage.py export_content -o $@.tmp
+	mv $@.tmp $@
+
+bench-import: $(VENV)/.installed-dev $(BENCH_IMPORT_FILE)
+	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py flush --noinput
+	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py bench_import $(BENCH_IMPORT_FILE)
