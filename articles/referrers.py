@@ -101,14 +101,38 @@ def rerender_referrers(target: models.Model, *, old_slug: str = "") -> int:
 
 
 def _rerender_all(sources: set[tuple]) -> int:
+    ids_by_model = {
+        model: {row[position] for row in sources if row[position] is not None}
+        for position, model in enumerate((Article, Drug, SitePage))
+    }
+    recorded = InternalLink.objects.filter(
+        Q(source_article__in=ids_by_model[Article])
+        | Q(source_drug__in=ids_by_model[Drug])
+        | Q(source_page__in=ids_by_model[SitePage])
+    )
+    resolver = _Resolver(set(recorded.values_list("href", flat=True)))
     changed = 0
-    for position, model in enumerate((Article, Drug, SitePage)):
-        ids = {row[position] for row in sources if row[position] is not None}
+    for model, ids in ids_by_model.items():
         for source in model.objects.filter(pk__in=ids).order_by("pk"):
             before = _reader_html(source)
-            if rerender_source(source) != before:
+            if rerender_source(source, resolver=resolver) != before:
                 changed += 1
     return changed
+
+
+class _Resolver:
+    """resolve_hrefs for many pages at once: what they link to is looked up together."""
+
+    def __init__(self, hrefs: set[str]):
+        self.known = resolve_hrefs(hrefs)
+        self.asked = set(hrefs)
+
+    def __call__(self, hrefs):
+        new = set(hrefs) - self.asked
+        if new:  # text changed since its links were recorded, or a readers' copy
+            self.known.update(resolve_hrefs(new))
+            self.asked |= new
+        return {href: self.known[href] for href in hrefs if href in self.known}
 
 
 def _reader_html(source: models.Model) -> str:
@@ -117,14 +141,14 @@ def _reader_html(source: models.Model) -> str:
     return source.mechanism_html if isinstance(source, Drug) else source.body_html
 
 
-def rerender_source(source: models.Model) -> str:
+def rerender_source(source: models.Model, *, resolver=None) -> str:
     """Render one page again from its Markdown, record its links; return readers' HTML."""
     if isinstance(source, Article):
-        return _rerender_article(source)
+        return _rerender_article(source, resolver)
     text_field, html_field = (
         ("mechanism", "mechanism_html") if isinstance(source, Drug) else ("body", "body_html")
     )
-    rendered = render_markdown(getattr(source, text_field))
+    rendered = render_markdown(getattr(source, text_field), resolver=resolver)
     if rendered.html != getattr(source, html_field):
         type(source).objects.filter(pk=source.pk).update(**{html_field: rendered.html})
         setattr(source, html_field, rendered.html)
@@ -132,14 +156,14 @@ def rerender_source(source: models.Model) -> str:
     return rendered.html
 
 
-def _rerender_article(article: Article) -> str:
-    rendered = render_markdown(article.body)
+def _rerender_article(article: Article, resolver) -> str:
+    rendered = render_markdown(article.body, resolver=resolver)
     changes = {}
     if rendered.html != article.body_html:
         changes.update(body_html=rendered.html, body_text=html_to_text(rendered.html))
     if article.is_live:
         if article.has_pending_changes:
-            live_html = relink_html(article.live_body_html)
+            live_html = relink_html(article.live_body_html, resolver=resolver)
         else:
             live_html = rendered.html  # the working text is the reviewed text
         if live_html != article.live_body_html:
@@ -153,14 +177,14 @@ def _rerender_article(article: Article) -> str:
     return article.live_body_html if article.is_live else article.body_html
 
 
-def relink_html(html: str) -> str:
+def relink_html(html: str, *, resolver=None) -> str:
     """Point the internal links of stored HTML where their targets are now.
 
     A link whose target readers can no longer see becomes its plain text. Used for a
     readers' copy whose reviewed Markdown is gone (a pending edit replaced it).
     """
     hrefs = {unescape(m.group(1)) for m in _HREF.finditer(html)}
-    resolved = resolve_hrefs({href for href in hrefs if is_internal(href)})
+    resolved = (resolver or resolve_hrefs)({href for href in hrefs if is_internal(href)})
     if not resolved:
         return html
 
