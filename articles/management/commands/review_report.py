@@ -30,5 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Review report: {len(problems)} articles need a review "
             f"({counts[ReviewState.MISSING]} missing, {counts[ReviewState.OUTDATED]} outdated, "
-            f"{counts[ReviewState.STALE]} stale older than {older_than} months)."
+            f"{counts[ReviewState.STALE]} stale older than {older_than} "
+            f"month{'' if older_than == 1 else 's'})."
         )
