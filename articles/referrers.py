@@ -24,7 +24,7 @@ them were rendered as plain text. Reader views ask in their one query whether th
 holds a link to an article that has since come due (``links_now_due``) and, on the
 article's own page, whether pages link to it as broken (``referrers_now_due``); the
 first reader after the time passes has them rendered again, at no extra query for anyone
-else. ``check_links`` reports such links as "scheduled" until then.
+else. Until the time comes, ``check_links`` reports such links as "scheduled".
 """
 
 import re
