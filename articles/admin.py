@@ -234,6 +234,12 @@ class ArticleAdmin(RevisionAdmin, MarkdownxModelAdmin):
             return ["-search_rank", "-updated_at"]
         return super().get_ordering(request)
 
+    def view_on_site(self, article):
+        """The public page once the article is live; until then, the staff preview."""
+        if article.is_live:
+            return article.get_absolute_url()
+        return reverse("article-preview", args=[article.pk])
+
     @admin.display(description="on site")
     def on_site(self, article):
         if not getattr(article, "is_visible", False):
@@ -361,6 +367,7 @@ class ArticleAdmin(RevisionAdmin, MarkdownxModelAdmin):
             "state": article_state(article, now),
             "submit": may["submit"] and article.status == Status.DRAFT,
             "review": may["review"],
+            "renew_review": reviewed,
             "publish": may["publish"] and reviewed and (not due_and_live or pending),
             "schedule": may["schedule"] and reviewed and not due_and_live,
             "unpublish": may["unpublish"] and article.is_live,

@@ -12,6 +12,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from articles.models import Article
@@ -40,6 +41,9 @@ def article_preview(request, pk):
             "referring_pages": referring_pages({"target_article": article}),
             "show_toc": len(article.toc) >= 3,
             "preview": True,
+            "scheduled_for": article.published_at
+            if article.is_live and article.published_at > timezone.now()
+            else None,
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

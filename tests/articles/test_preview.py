@@ -104,3 +104,26 @@ def test_the_change_page_links_to_the_preview(article):
     soup = BeautifulSoup(page.content, "html.parser")
     assert soup.select_one("a.previewlink")["href"] == preview_url(article)
     assert Article.objects.get(pk=article.pk).has_pending_changes
+
+
+def test_the_preview_of_an_unchanged_live_article_says_readers_see_it():
+    live = factories.ArticleFactory(body="Same words.")
+    client = Client()
+    client.force_login(role_user("editor"))
+
+    response = client.get(preview_url(live))
+
+    banner = BeautifulSoup(response.content, "html.parser").select_one(".preview-banner")
+    assert "Readers see this same text." in " ".join(banner.get_text().split())
+
+
+def test_an_unpublished_articles_view_on_site_link_opens_the_preview():
+    draft = factories.ArticleFactory(status=Status.DRAFT, reviewed_on=None)
+    client = Client()
+    client.force_login(role_user("editor"))
+
+    page = client.get(reverse("admin:articles_article_change", args=[draft.pk]))
+
+    link = BeautifulSoup(page.content, "html.parser").select_one("a.viewsitelink")["href"]
+    assert link == preview_url(draft)
+    assert client.get(link).status_code == 200

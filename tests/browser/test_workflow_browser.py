@@ -1,0 +1,123 @@
+"""The whole editorial workflow in a real Chromium, one browser context per person.
+
+An editor logs in, writes an article and submits it; a medical reviewer records a review;
+a publisher publishes; an anonymous reader opens the public page and reads the text.
+"""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long browser test password"
+SHOTS = "/tmp/workflow-{}.png"
+
+
+@pytest.fixture
+def people():
+    call_command("setup_roles", stdout=io.StringIO())
+    for username, group, first, last in [
+        ("ed", "Editor", "Ed", "Itor"),
+        ("ann", "Medical reviewer", "Ann", "Lee"),
+        ("pub", "Publisher", "Pat", "Lisher"),
+    ]:
+        user = factories.UserFactory(
+            username=username, password=PASSWORD, is_staff=True, first_name=first, last_name=last
+        )
+        user.groups.add(Group.objects.get(name=group))
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """A fresh browser context per person, logged in through the admin's login form."""
+    contexts, problems = [], []
+
+    def open_as(username, path="/admin/"):
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and "Failed to load resource" not in m.text
+                and problems.append(m.text)
+            ),
+        )
+        if username:
+            page.goto(f"{live_server.url}/admin/login/?next={path}")
+            page.fill("#id_username", username)
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(f"**{path}")
+        else:
+            page.goto(f"{live_server.url}{path}")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    assert problems == []
+
+
+def test_editor_writes_reviewer_reviews_publisher_publishes_reader_reads(
+    people, open_as, live_server
+):
+    editor = open_as("ed", "/admin/articles/article/add/")
+    editor.locator("#id_title").press_sequentially("What Is Baclofen Used For?")
+    expect(editor.locator("#id_slug")).to_have_value("what-is-baclofen-used-for")
+    editor.fill("#id_lead", "Baclofen relaxes muscles that are too stiff.")
+    editor.locator("textarea#id_body").fill(
+        "## Overview\n\nBaclofen treats spasticity from multiple sclerosis."
+    )
+    expect(editor.locator(".markdownx-preview h2")).to_have_text("Overview")
+    editor.click("input[name=_continue]")
+    expect(editor.locator(".messagelist .success")).to_be_visible()
+    expect(editor.locator("#workflow .state")).to_have_text("Draft; not reviewed")
+    assert editor.locator("#workflow button[value=publish]").count() == 0
+    editor.click("#workflow button[value=submit]")
+    expect(editor.locator(".messagelist .success")).to_have_text("Submitted for medical review.")
+    expect(editor.locator("#workflow .state")).to_have_text("In review; not reviewed")
+    editor.screenshot(path=SHOTS.format("1-editor"), full_page=True)
+    article = Article.objects.get(slug="what-is-baclofen-used-for")
+    change_path = f"/admin/articles/article/{article.pk}/change/"
+
+    reader = open_as(None, "/articles/what-is-baclofen-used-for/")
+    expect(reader.locator("h1")).to_have_text("Page not found")
+
+    reviewer = open_as("ann", change_path)
+    expect(reviewer.locator("#workflow input[name=reviewer_name]")).to_have_value("Ann Lee")
+    reviewer.fill("#workflow input[name=credential]", "MD")
+    reviewer.click("#workflow button[value=review]")
+    expect(reviewer.locator(".messagelist .success")).to_contain_text("Ann Lee, MD")
+    assert reviewer.locator("#workflow button[value=publish]").count() == 0
+    reviewer.click("a.previewlink")
+    expect(reviewer.locator(".preview-banner")).to_contain_text("Preview")
+    expect(reviewer.locator("main .prose")).to_contain_text("Baclofen treats spasticity")
+    reviewer.screenshot(path=SHOTS.format("2-preview"), full_page=True)
+
+    publisher = open_as("pub", change_path)
+    publisher.click("#workflow button[value=publish]")
+    expect(publisher.locator(".messagelist .success")).to_have_text(
+        "Published: readers see this text now."
+    )
+    expect(publisher.locator("#workflow .state")).to_have_text("Live")
+    publisher.screenshot(path=SHOTS.format("3-publisher"), full_page=True)
+
+    reader.reload()
+    expect(reader.locator("main h1")).to_have_text("What Is Baclofen Used For?")
+    expect(reader.locator("main .prose")).to_contain_text(
+        "Baclofen treats spasticity from multiple sclerosis."
+    )
+    expect(reader.locator("main .reviewer")).to_have_text("Ann Lee, MD")
+    assert reader.locator(".preview-banner").count() == 0
+    reader.screenshot(path=SHOTS.format("4-reader"), full_page=True)
