@@ -14,7 +14,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from medinfo.models import SEARCH_CONFIG, LinkTargetMixin, SlugHistoryMixin, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -74,7 +74,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("series_position", "title")
 
 
-class Article(SlugHistoryMixin, TimestampedModel):
+class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     title = models.CharField(max_length=200, help_text="Usually the reader's question.")
     slug = models.SlugField(max_length=200, unique=True)
     drug = models.ForeignKey(
@@ -268,7 +268,7 @@ class Article(SlugHistoryMixin, TimestampedModel):
         self.as_published()
 
 
-class SitePage(SlugHistoryMixin, TimestampedModel):
+class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     slug = models.SlugField(
         max_length=60, unique=True, help_text="The page lives at /SLUG/, e.g. terms, privacy."
     )
@@ -450,5 +450,10 @@ class OldSlug(models.Model):
         """Record obj's previous slug; a slug in use again by anything stops redirecting."""
         kind = cls.KINDS[obj._meta.model_name]
         field = "page" if kind == "page" else kind
-        cls.objects.filter(kind=kind, slug=obj.slug).delete()
+        cls.release(obj)
         cls.objects.update_or_create(kind=kind, slug=old_slug, defaults={field: obj})
+
+    @classmethod
+    def release(cls, obj) -> None:
+        """obj's current slug is live again: it no longer redirects anywhere."""
+        cls.objects.filter(kind=cls.KINDS[obj._meta.model_name], slug=obj.slug).delete()

@@ -67,7 +67,12 @@ def _state(slug, drug_id, is_live, published_at) -> tuple:
 
 @transaction.atomic
 def rerender_referrers(target: models.Model, *, old_slug: str = "") -> int:
-    """Render again every page that links to target; return how many changed.
+    """Render again every page that links to target; return how many changed."""
+    return rerender_sources(referrer_sources(target, old_slug=old_slug))
+
+
+def referrer_sources(target: models.Model, *, old_slug: str = "") -> set[tuple]:
+    """(article, drug, page) ids of every page that links to target.
 
     A drug's articles live under its URL, so the pages linking to them count too. Link
     rows record the working text only, so readers' copies held back by a pending edit
@@ -97,10 +102,10 @@ def rerender_referrers(target: models.Model, *, old_slug: str = "") -> int:
         status=Status.PUBLISHED  # a live article's edit sets it back to draft
     )
     sources |= {(pk, None, None) for pk in held_back.values_list("pk", flat=True)}
-    return _rerender_all(sources)
+    return sources
 
 
-def _rerender_all(sources: set[tuple]) -> int:
+def rerender_sources(sources: set[tuple]) -> int:
     ids_by_model = {
         model: {row[position] for row in sources if row[position] is not None}
         for position, model in enumerate((Article, Drug, SitePage))

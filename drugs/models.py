@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from medinfo.models import SEARCH_CONFIG, LinkTargetMixin, SlugHistoryMixin, TimestampedModel
 
 
 class Availability(models.TextChoices):
@@ -24,7 +24,7 @@ class Mark(models.TextChoices):
     TRADEMARK = "™", "™ trademark"
 
 
-class Drug(SlugHistoryMixin, TimestampedModel):
+class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     name = models.CharField(
         max_length=120, unique=True, help_text="Generic name as readers know it, e.g. Baclofen."
     )
@@ -144,7 +144,7 @@ class BrandName(models.Model):
         return text, ""
 
 
-class Condition(SlugHistoryMixin, TimestampedModel):
+class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     name = models.CharField(max_length=160, unique=True, help_text="e.g. Spasticity.")
     slug = models.SlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
     summary = models.TextField(blank=True, help_text="Plain text: what the condition is.")

@@ -1,6 +1,6 @@
 """Abstract bases shared by the content apps."""
 
-from django.db import models
+from django.db import models, transaction
 
 # The text search configuration every search vector and query uses: English stemming with
 # accents folded (created by drugs/migrations/0003_search.py).
@@ -30,4 +30,19 @@ class SlugHistoryMixin:
         old = getattr(self, "_loaded_slug", None)
         if old and old != self.slug:
             OldSlug.remember(self, old)
+        elif old is None:
+            OldSlug.release(self)  # new content takes over a slug that used to redirect
         self._loaded_slug = self.slug
+
+
+class LinkTargetMixin:
+    """Content that pages link to: deleting it re-renders those pages (no dead links)."""
+
+    def delete(self, *args, **kwargs):
+        from articles.referrers import referrer_sources, rerender_sources
+
+        with transaction.atomic():
+            sources = referrer_sources(self)
+            result = super().delete(*args, **kwargs)
+            rerender_sources(sources)
+        return result

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import InternalLink, SitePage, Status
+from articles.models import InternalLink, OldSlug, SitePage, Status
 from articles.referrers import relink_html
 from tests import factories
 
@@ -247,3 +247,24 @@ def test_a_slug_change_rerenders_fifty_referrers(target, django_assert_max_num_q
         SitePage.objects.filter(outgoing_links__target_article=target)
     )
     assert SitePage.objects.filter(body_html__contains="/articles/moved/").count() == 50
+
+
+def test_deleting_a_target_turns_links_to_it_into_plain_text():
+    condition = factories.ConditionFactory(slug="doomed")
+    source = factories.ArticleFactory(body="See [the condition](condition:doomed).")
+    assert BeautifulSoup(source.body_html, "html.parser").find("a") is not None
+    condition.delete()
+    source.refresh_from_db()
+    assert BeautifulSoup(source.body_html, "html.parser").find("a") is None
+    assert BeautifulSoup(source.live_body_html, "html.parser").find("a") is None
+    assert "the condition" in source.body_html
+
+
+def test_a_new_page_that_takes_an_old_slug_stops_the_redirect(client):
+    renamed = factories.ConditionFactory(slug="first-name")
+    renamed.slug = "second-name"
+    renamed.save()
+    assert OldSlug.objects.filter(kind="condition", slug="first-name").exists()
+    factories.ConditionFactory(slug="first-name")
+    assert not OldSlug.objects.filter(kind="condition", slug="first-name").exists()
+    assert client.get("/conditions/first-name/").status_code == 200
