@@ -267,3 +267,15 @@ def test_compare_is_refused_to_staff_who_may_not_view_the_object():
 
     assert response.status_code == 403
     assert Condition.objects.filter(pk=condition.pk).exists()
+
+
+def test_a_version_of_another_article_cannot_be_reverted_into_this_one(editor, article):
+    other = factories.ArticleFactory(title="Other", body="Other text.")
+    url = reverse("admin:articles_article_change", args=[other.pk])
+    editor.post(url, form_data(editor.get(url), "#article_form"))
+    foreign = history(other)[0]
+
+    response = editor.get(article_url("revision", article, foreign.pk))
+
+    assert response.status_code == 404
+    assert Article.objects.get(pk=article.pk).body == "Take 10 mg."
