@@ -212,7 +212,9 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         self.body_html = rendered.html
         self.body_text = html_to_text(rendered.html)
         self.toc = rendered.toc
-        if self.status == Status.PUBLISHED and self.text_hash() != self.live_hash:
+        if self.is_live and self.text_hash() == self.live_hash:
+            self.status = Status.PUBLISHED  # the text is exactly what readers see
+        elif self.status == Status.PUBLISHED:
             self.status = Status.DRAFT  # an edit after publishing needs a new review
         super().save(*args, **kwargs)
         record_links(self, rendered.links)

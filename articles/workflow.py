@@ -50,7 +50,12 @@ def record_review(
     reviewer_name: str = "",
     reviewed_on: datetime.date | None = None,
 ) -> Article:
-    """A medical review vouches for the exact text it saw (title, lead and body)."""
+    """A medical review vouches for the exact text it saw (title, lead and body).
+
+    The status stays as it is ("in review" until a publisher publishes): a review is
+    recorded beside the text, and ``Article.has_current_review`` says whether it still
+    matches.
+    """
     _require(user, "review_article", "record medical reviews")
     name = (reviewer_name or _reviewer_name(user)).strip()
     if not name:

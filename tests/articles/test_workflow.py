@@ -157,3 +157,14 @@ def test_each_step_checks_the_users_permission(draft, permission, action):
     with pytest.raises(PermissionDenied):
         action(draft, UserFactory(is_staff=True))
     assert Article.objects.filter(pk=draft.pk).values().get() == before
+
+
+def test_editing_back_to_the_published_text_makes_the_article_published_again(draft):
+    workflow.publish(review(draft))
+    draft = Article.objects.get(pk=draft.pk)
+    draft.body = "## Part\n\nA passing change."
+    draft.save()
+    assert draft.status == Status.DRAFT
+    draft.body = "## Part\n\nReviewed words."
+    draft.save()
+    assert draft.status == Status.PUBLISHED and not draft.has_pending_changes
