@@ -144,19 +144,33 @@ def source_field(source: models.Model) -> str:
 
 def record_links(source: models.Model, links: list[RecordedLink]) -> None:
     """Replace the recorded links of one source with those of its current text."""
+    record_links_of_many([(source, links)])
+
+
+def record_links_of_many(
+    sources: list[tuple[models.Model, list[RecordedLink]]], *, new: bool = False
+) -> None:
+    """record_links for many sources of one model: one delete and one bulk insert.
+
+    ``new``: the sources were just created, so they have no old rows to delete.
+    """
     from articles.models import InternalLink
 
-    field_name = source_field(source)
-    InternalLink.objects.filter(**{field_name: source}).delete()
+    if not sources:
+        return
+    field_name = source_field(sources[0][0])
+    if not new:
+        InternalLink.objects.filter(**{f"{field_name}__in": [s.pk for s, _ in sources]}).delete()
     rows = []
-    for link in links:
-        row = InternalLink(href=link.href[:500], target_key=link.key[:300], text=link.text)
-        setattr(row, field_name, source)
-        if link.target is not None:
-            kind = link.key.split(":", 1)[0]
-            setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
-        rows.append(row)
-    InternalLink.objects.bulk_create(rows)
+    for source, links in sources:
+        for link in links:
+            row = InternalLink(href=link.href[:500], target_key=link.key[:300], text=link.text)
+            setattr(row, field_name, source)
+            if link.target is not None:
+                kind = link.key.split(":", 1)[0]
+                setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
+            rows.append(row)
+    InternalLink.objects.bulk_create(rows, batch_size=1000)
 
 
 @dataclass(frozen=True)

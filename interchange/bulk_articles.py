@@ -12,8 +12,9 @@ from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles.links import record_links_of_many
 from articles.markup import render_markdown
-from articles.models import Article, InternalLink, Status
+from articles.models import Article, Status
 from articles.search import html_to_text
 from articles.workflow import copy_to_live
 from drugs.models import BrandName, Drug
@@ -39,7 +40,7 @@ def create_articles(steps: list, values) -> list[Article]:
         rows.append(article)
         links.append(rendered.links)
     Article.objects.bulk_create(rows, batch_size=BATCH)
-    record_links("source_article", list(zip(rows, links, strict=True)), new=True)
+    record_links_of_many(list(zip(rows, links, strict=True)), new=True)
     return rows
 
 
@@ -51,7 +52,7 @@ def render_mechanisms(drug_ids: list[int]) -> None:
         for drug, result in zip(drugs, rendered, strict=True):
             drug.mechanism_html = result.html
         Drug.objects.bulk_update(drugs, ["mechanism_html"], batch_size=BATCH)
-        record_links("source_drug", [(d, r.links) for d, r in zip(drugs, rendered, strict=True)])
+        record_links_of_many([(d, r.links) for d, r in zip(drugs, rendered, strict=True)])
 
 
 def refresh_brand_names_text(drug_ids: list[int]) -> None:
@@ -65,19 +66,3 @@ def refresh_brand_names_text(drug_ids: list[int]) -> None:
     Drug.objects.filter(pk__in=drug_ids).update(
         brand_names_text=Coalesce(Subquery(names), Value(""))
     )
-
-
-def record_links(field_name: str, sources: list[tuple], *, new: bool = False) -> None:
-    """articles.links.record_links for many sources: one delete and one insert per batch."""
-    if not new and sources:
-        InternalLink.objects.filter(**{f"{field_name}__in": [s.pk for s, _ in sources]}).delete()
-    rows = []
-    for source, links in sources:
-        for link in links:
-            row = InternalLink(href=link.href[:500], target_key=link.key[:300], text=link.text)
-            setattr(row, field_name, source)
-            if link.target is not None:
-                kind = link.key.split(":", 1)[0]
-                setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
-            rows.append(row)
-    InternalLink.objects.bulk_create(rows, batch_size=BATCH)
