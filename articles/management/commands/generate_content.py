@@ -3,6 +3,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from articles.synthetic import SYNTHETIC_MARK, generate
 from drugs.models import Drug
@@ -35,11 +36,20 @@ class Command(BaseCommand):
         report = generate(
             drugs=drugs, articles=articles, seed=seed, progress=self._progress(articles)
         )
+        self._vacuum()
         self.stdout.write(
             f"created: {report.drugs} drugs, {report.brands} brand names, "
             f"{report.conditions} conditions, {report.articles} articles "
             f"in {report.seconds:.1f} s"
         )
+
+    def _vacuum(self):
+        """Merge the GIN pending lists and refresh statistics, as autovacuum would later:
+        searches right after a bulk load are otherwise 2-4 times slower (measured)."""
+        tables = "articles_article, drugs_drug, drugs_brandname, drugs_condition"
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:  # VACUUM cannot run inside a transaction
+            cursor.execute(f"{command} {tables}")
 
     def _progress(self, total):
         if not sys.stderr.isatty() or total < 5000:
