@@ -37,20 +37,25 @@ $(VENV)/.installed-%: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed-prod
 
-run: $(VENV)/.installed-prod
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py collectstatic --noinput --verbosity 0
+# A development checkout: manage.py commands run with DJANGO_DEBUG=1 (see medinfo/settings.py).
+.env:
+	@printf '# Local development settings (not committed). Production sets real variables.\nDJANGO_DEBUG=1\n' > .env
+	@echo "wrote .env (DJANGO_DEBUG=1) for this development checkout"
+
+run: $(VENV)/.installed-prod .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo
 	@echo "  The demo is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "  To log into the admin at http://127.0.0.1:$(PORT)/admin/, create a login first:"
 	@echo "      $(PY) manage.py createsuperuser"
 	@echo "  or without prompts:"
 	@echo "      DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_EMAIL=admin@example.com \\"
-	@echo "      DJANGO_SUPERUSER_PASSWORD='choose-a-password' DJANGO_DEBUG=1 \\"
-	@echo "      $(PY) manage.py createsuperuser --noinput"
+	@echo "      DJANGO_SUPERUSER_PASSWORD='choose-a-password' $(PY) manage.py createsuperuser --noinput"
+	@echo "  and give editors their roles: $(PY) manage.py setup_roles"
 	@echo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev
 	$(PY) -m playwright --version >/dev/null

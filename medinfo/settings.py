@@ -46,6 +46,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def load_env_file(path: str) -> None:
+    """KEY=VALUE lines from a local, untracked file, for variables not set already.
+
+    `make run` writes `.env` with DJANGO_DEBUG=1, so that every manage.py command in a
+    development checkout runs in development mode. A deployment has no such file, and
+    its real environment always wins. MEDINFO_ENV_FILE names another file ("" for none).
+    """
+    if not path or not Path(path).is_file():
+        return
+    for line in Path(path).read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and not key.lstrip().startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+load_env_file(os.environ.get("MEDINFO_ENV_FILE", str(BASE_DIR / ".env")))
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
@@ -53,7 +70,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production). "
-            "For development, set DJANGO_DEBUG=1."
+            "For development, run `make run` once (it writes .env) or set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
 

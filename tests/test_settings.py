@@ -40,7 +40,12 @@ def secret_key() -> str:
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     """Run Python in the project with only the variables given (plus PATH and HOME)."""
-    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    clean = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "MEDINFO_ENV_FILE": "",  # a developer's .env must not leak into production settings
+        **env,
+    }
     return subprocess.run(
         [sys.executable, *args],
         cwd=settings.BASE_DIR,
@@ -188,3 +193,21 @@ def test_behind_a_proxy_https_and_client_addresses_come_from_its_headers():
         "'https')",
         "client_ip_behind_proxy",
     ]
+
+
+def test_a_local_env_file_fills_in_unset_variables_only(tmp_path):
+    env_file = tmp_path / "local.env"
+    env_file.write_text("# development\nDJANGO_DEBUG=1\nDJANGO_ALLOWED_HOSTS=from-file\n")
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DEBUG, settings.ALLOWED_HOSTS)"
+    )
+    result = run(
+        ["-c", code],
+        DJANGO_SETTINGS_MODULE="medinfo.settings",
+        MEDINFO_ENV_FILE=str(env_file),
+        DJANGO_ALLOWED_HOSTS="from-environment",
+        DATABASE_URL=UNUSED_DATABASE_URL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True ['from-environment']"
