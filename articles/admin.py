@@ -94,6 +94,21 @@ class DrugListFilter(admin.RelatedFieldListFilter):
 BROKEN = Q(target_article=None, target_drug=None, target_condition=None, target_page=None)
 
 
+class BrokenLinkWarningMixin:
+    """After a save, warn about links readers will see as plain text (the save stands)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        broken = form.instance.outgoing_links.filter(BROKEN)
+        hrefs = sorted({link.href for link in broken})
+        if hrefs:
+            messages.warning(
+                request,
+                "Readers see these links as plain text until their target exists and is "
+                "published: " + ", ".join(hrefs),
+            )
+
+
 class LinkWorksFilter(admin.SimpleListFilter):
     title = "works"
     parameter_name = "works"
@@ -184,7 +199,7 @@ def article_state(article: Article, now: datetime.datetime | None = None) -> str
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin):
     form = EditConflictForm
     list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
     list_filter = ["status", ReviewFilter, ("drug", DrugListFilter)]
@@ -381,20 +396,9 @@ class ArticleAdmin(RevisionAdmin, MarkdownxModelAdmin):
             },
         }
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        broken = form.instance.outgoing_links.filter(BROKEN)
-        hrefs = sorted({link.href for link in broken})
-        if hrefs:
-            messages.warning(
-                request,
-                "Readers see these links as plain text until their target is published: "
-                + ", ".join(hrefs),
-            )
-
 
 @admin.register(SitePage)
-class SitePageAdmin(RevisionAdmin, MarkdownxModelAdmin):
+class SitePageAdmin(BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin):
     form = EditConflictForm
     list_display = ["title", "slug", "footer_position", "updated_at"]
     list_editable = ["footer_position"]

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.admin import RevisionAdmin
+from articles.admin import BrokenLinkWarningMixin, RevisionAdmin
 from articles.forms import EditConflictForm
 from drugs.forms import (
     BrandNameForm,
@@ -79,7 +79,7 @@ class OffLabelUseInline(admin.TabularInline):
 
 
 @admin.register(Drug)
-class DrugAdmin(RevisionAdmin):
+class DrugAdmin(BrokenLinkWarningMixin, RevisionAdmin):
     form = EditConflictForm
     list_display = ["name", "drug_class", "availability", "updated_at"]
     list_filter = ["availability"]

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from articles.models import Article, SiteSettings, Status
+from articles.models import Article, SitePage, SiteSettings, Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +283,14 @@ def test_staff_without_article_permissions_is_refused(client):
     assert change.status_code == 403
     article.refresh_from_db()
     assert article.title == "Kept"
+
+
+def test_saving_a_site_page_with_a_dead_internal_link_warns_the_editor(staff_client):
+    response = staff_client.post(
+        reverse("admin:articles_sitepage_add"),
+        {"title": "About", "slug": "about", "footer_position": "4", "body": "[x](drug:gone)"},
+        follow=True,
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("drug:gone" in message for message in messages)
+    assert SitePage.objects.filter(slug="about").exists()  # the save still succeeds

@@ -374,3 +374,17 @@ def test_add_page_explains_that_brands_are_linked_after_the_first_save(staff_cli
     soup = BeautifulSoup(response.content, "html.parser")
     template = soup.select_one("#formulations-empty")
     assert "Save the drug first; then choose from its brand names here." in template.get_text()
+
+
+def test_saving_a_drug_whose_mechanism_has_a_dead_link_warns_the_editor(staff_client):
+    data = drug_post(
+        {
+            "name": "Baclofen",
+            "slug": "baclofen",
+            "mechanism": "Like [GABA](article:gaba-explained).",
+        }
+    )
+    response = staff_client.post(reverse("admin:drugs_drug_add"), data, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("article:gaba-explained" in message for message in messages), errors_on(response)
+    assert Drug.objects.filter(slug="baclofen").exists()  # the save still succeeds
