@@ -7,28 +7,24 @@ through the workflow buttons, which call ``articles.workflow`` with the acting u
 the permission check happens on the server whatever the page showed.
 """
 
-import datetime
-
 import reversion
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.db import models
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from reversion.models import Version
-from reversion_compare.admin import CompareVersionAdmin
 
-from articles import workflow
-from articles.forms import EditConflictForm, ReviewForm, ScheduleForm
-from articles.models import Article, InternalLink, SitePage, SiteSettings, Status
+from articles.admin_support import BROKEN, BrokenLinkWarningMixin, RevisionAdmin
+from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
+from articles.forms import EditConflictForm
+from articles.models import Article, InternalLink, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
 from articles.search import rank_articles
 from drugs.models import Drug
@@ -52,33 +48,6 @@ reversion.register(Article, exclude=ARTICLE_UNVERSIONED)
 reversion.register(SitePage, exclude=["body_html"])
 reversion.register(SiteSettings)
 
-# The workflow steps: the permission each needs (checked again by articles.workflow).
-STEP_PERMISSIONS = {
-    "submit": "articles.submit_article",
-    "review": "articles.review_article",
-    "publish": "articles.publish_article",
-    "schedule": "articles.publish_article",
-    "unpublish": "articles.publish_article",
-}
-
-
-class RevisionAdmin(CompareVersionAdmin):
-    """History, diff between any two revisions, and revert, for staff who may see the object.
-
-    reversion-compare's compare view checks only that the user is staff; this checks
-    the object's own view permission too.
-    """
-
-    history_latest_first = True
-
-    def compare_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        return super().compare_view(request, object_id, extra_context)
-
 
 class DrugListFilter(admin.RelatedFieldListFilter):
     """Drug names only: the default filter loads every drug with all its text."""
@@ -89,24 +58,6 @@ class DrugListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return list(Drug.objects.order_by("name").values_list("pk", "name"))
-
-
-BROKEN = Q(target_article=None, target_drug=None, target_condition=None, target_page=None)
-
-
-class BrokenLinkWarningMixin:
-    """After a save, warn about links readers will see as plain text (the save stands)."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        broken = form.instance.outgoing_links.filter(BROKEN)
-        hrefs = sorted({link.href for link in broken})
-        if hrefs:
-            messages.warning(
-                request,
-                "Readers see these links as plain text until their target exists and is "
-                "published: " + ", ".join(hrefs),
-            )
 
 
 class LinkWorksFilter(admin.SimpleListFilter):
@@ -179,27 +130,10 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-def article_state(article: Article, now: datetime.datetime | None = None) -> str:
-    """Where an article stands, in words: live, scheduled, pending changes, needs review."""
-    now = now or timezone.now()
-    fingerprint = getattr(article, "text_fingerprint", None) or article.text_hash()
-    if not article.is_live:
-        parts = [Status(article.status).label]
-    elif article.published_at > now:
-        parts = [f"Scheduled for {localize(timezone.localtime(article.published_at))}"]
-    else:
-        parts = ["Live"]
-    if article.is_live and fingerprint != article.live_hash:
-        parts.append("with pending changes")
-    if article.reviewed_on and article.reviewed_hash != fingerprint:
-        parts.append("needs review: text changed since the review")
-    elif not article.reviewed_on:
-        parts.append("not reviewed")
-    return "; ".join(parts)
-
-
 @admin.register(Article)
-class ArticleAdmin(BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin):
+class ArticleAdmin(
+    ArticleWorkflowAdminMixin, BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin
+):
     form = EditConflictForm
     list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
     list_filter = ["status", ReviewFilter, ("drug", DrugListFilter)]
@@ -304,97 +238,6 @@ class ArticleAdmin(BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin):
         if response.status_code == 200 and hasattr(response, "template_name"):
             response.template_name = self._reversion_get_template_list("revision_form.html")
         return response
-
-    # The workflow: one POST-only URL per step, each calling articles.workflow.
-
-    def get_urls(self):
-        steps = [
-            path(
-                f"<path:object_id>/{step}/",
-                self.admin_site.admin_view(self.workflow_view),
-                {"step": step},
-                name=f"articles_article_{step}",
-            )
-            for step in STEP_PERMISSIONS
-        ]
-        return steps + super().get_urls()
-
-    def workflow_view(self, request, object_id, step):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm(STEP_PERMISSIONS[step]):
-            raise PermissionDenied  # articles.workflow refuses too; this answers before forms
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            raise Http404
-        try:
-            with transaction.atomic(), self.create_revision(request):
-                done = getattr(self, f"_{step}")(request, article)
-                self.log_change(request, article, done)  # also the revision's comment
-        except (workflow.WorkflowError, ValidationError) as refusal:
-            text = refusal.message if isinstance(refusal, ValidationError) else str(refusal)
-            messages.error(request, text)
-        else:
-            messages.success(request, done)
-        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
-
-    def _submit(self, request, article):
-        workflow.submit_for_review(article, user=request.user)
-        return "Submitted for medical review."
-
-    def _review(self, request, article):
-        form = ReviewForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError("A medical review needs the reviewer's name.")
-        workflow.record_review(article, user=request.user, reviewer_name=form.display_name())
-        return f"Medical review recorded: {article.reviewed_by}, {article.reviewed_on}."
-
-    def _publish(self, request, article):
-        workflow.publish(article, user=request.user)
-        return "Published: readers see this text now."
-
-    def _schedule(self, request, article):
-        form = ScheduleForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError("Give the publishing date and time, e.g. 2026-05-01 09:00.")
-        workflow.publish(article, user=request.user, at=form.cleaned_data["publish_at"])
-        when = localize(timezone.localtime(article.published_at))
-        return f"Scheduled: readers see this text from {when}."
-
-    def _unpublish(self, request, article):
-        workflow.unpublish(article, user=request.user)
-        return "Unpublished: readers no longer see this article."
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and not context.get("revert"):
-            context["workflow"] = self.workflow_panel(request, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def workflow_panel(self, request, article) -> dict:
-        """What the change page's workflow box shows: the state and the steps this user may take."""
-        user, now = request.user, timezone.now()
-        reviewed = article.has_current_review
-        due_and_live = article.is_live and article.published_at <= now
-        pending = article.has_pending_changes
-        may = {step: user.has_perm(permission) for step, permission in STEP_PERMISSIONS.items()}
-        full_name = user.get_full_name() or user.get_username()
-        return {
-            "state": article_state(article, now),
-            "submit": may["submit"] and article.status == Status.DRAFT,
-            "review": may["review"],
-            "renew_review": reviewed,
-            "publish": may["publish"] and reviewed and (not due_and_live or pending),
-            "schedule": may["schedule"] and reviewed and not due_and_live,
-            "unpublish": may["unpublish"] and article.is_live,
-            "review_form": ReviewForm(initial={"reviewer_name": full_name}),
-            "schedule_form": ScheduleForm(),
-            "preview_url": reverse("article-preview", args=[article.pk]),
-            "public_url": article.get_absolute_url() if article.is_live else None,
-            "urls": {
-                step: reverse(f"admin:articles_article_{step}", args=[article.pk])
-                for step in STEP_PERMISSIONS
-            },
-        }
 
 
 @admin.register(SitePage)

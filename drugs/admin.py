@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.admin import BrokenLinkWarningMixin, RevisionAdmin
+from articles.admin_support import BrokenLinkWarningMixin, RevisionAdmin
 from articles.forms import EditConflictForm
 from drugs.forms import (
     BrandNameForm,

@@ -1,0 +1,44 @@
+"""Admin building blocks shared by the articles and drugs admins: revisions, link warnings."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from reversion_compare.admin import CompareVersionAdmin
+
+
+class RevisionAdmin(CompareVersionAdmin):
+    """History, diff between any two revisions, and revert, for staff who may see the object.
+
+    reversion-compare's compare view checks only that the user is staff; this checks
+    the object's own view permission too.
+    """
+
+    history_latest_first = True
+
+    def compare_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
+
+
+BROKEN = Q(target_article=None, target_drug=None, target_condition=None, target_page=None)
+
+
+class BrokenLinkWarningMixin:
+    """After a save, warn about links readers will see as plain text (the save stands)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        broken = form.instance.outgoing_links.filter(BROKEN)
+        hrefs = sorted({link.href for link in broken})
+        if hrefs:
+            messages.warning(
+                request,
+                "Readers see these links as plain text until their target exists and is "
+                "published: " + ", ".join(hrefs),
+            )
