@@ -26,23 +26,9 @@ from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.forms import EditConflictForm
 from articles.models import Article, InternalLink, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
+from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
 from drugs.models import Drug
-
-# A revision of an article holds its working text only. Reverting must never touch the
-# readers' copy, the workflow state or the review (only the workflow writes those), and
-# generated or derived columns are recomputed by save().
-ARTICLE_UNVERSIONED = [
-    "status", "published_at", "reviewed_by", "reviewed_on", "reviewer", "reviewed_hash",
-    "is_live", "live_title", "live_lead", "live_body_html", "live_body_text", "live_toc",
-    "live_reviewed_by", "live_reviewed_on", "live_hash", "live_updated_at",
-    "search_vector", "title_vector", "edit_vector", "body_html", "body_text", "toc",
-]  # fmt: skip
-# What a revert of an article restores (attribute names, as Version.field_dict has them).
-ARTICLE_REVERTED = [
-    "title", "slug", "drug_id", "lead", "body", "series_position", "promoted_article_id",
-    "featured",
-]  # fmt: skip
 
 reversion.register(Article, exclude=ARTICLE_UNVERSIONED)
 reversion.register(SitePage, exclude=["body_html"])
@@ -210,9 +196,7 @@ class ArticleAdmin(
         article = super().get_object(request, object_id, from_field)
         version = getattr(request, "_revert_to", None)
         if article is not None and version is not None:
-            for attname, value in version.field_dict.items():
-                if attname in ARTICLE_REVERTED:
-                    setattr(article, attname, value)
+            restore_working_text(article, version)
         return article
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -228,7 +212,13 @@ class ArticleAdmin(
         )
         request._revert_to = version
         saved_on = localize(timezone.localtime(version.revision.date_created))
-        context = {"title": f"Revert {version.object_repr}", "revert": True}
+        context = {
+            "title": f"Revert {version.object_repr}",
+            "revert": True,
+            "version_preview_url": (
+                reverse("article-preview", args=[version.object_id]) + f"?version={version.pk}"
+            ),
+        }
         with self.create_revision(request):
             response = self.changeform_view(
                 request, object_id, request.path, context | (extra_context or {})

@@ -1,9 +1,10 @@
 """Staff preview: an article's saved working copy rendered exactly as its reader page would be.
 
 Readers' pages read ``Article.objects.visible()``, the published copy; this reads the
-working fields, drafts included, for staff who may view articles. Anonymous and non-staff
-users go to the admin login, staff without the view permission get 403. The page is
-never cached or indexed. The published version's preview is its public URL.
+working fields, drafts included, for staff who may view articles; ``?version=ID`` shows
+any saved revision of the article instead. Anonymous and non-staff users go to the admin
+login, staff without the view permission get 403. The page is never cached or indexed.
+The published version's preview is its public URL.
 
 The root URLconf includes this module's ``urlpatterns`` at /preview/articles/.
 """
@@ -14,8 +15,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from reversion.models import Version
 
 from articles.models import Article
+from articles.revisions import render_in_memory, restore_working_text
 from articles.views import article_list, referring_pages
 
 
@@ -25,6 +28,14 @@ def article_preview(request, pk):
     if not request.user.has_perm("articles.view_article"):
         raise PermissionDenied
     article = get_object_or_404(Article.objects.select_related("drug"), pk=pk)
+    version = None
+    if request.GET.get("version", "").isdigit():
+        version = get_object_or_404(
+            Version.objects.get_for_object(article).select_related("revision__user"),
+            pk=request.GET["version"],
+        )
+        restore_working_text(article, version)
+        render_in_memory(article)
     promoted = (
         Article.objects.visible().select_related("drug").filter(pk=article.promoted_article_id)
     ).first()
@@ -41,6 +52,7 @@ def article_preview(request, pk):
             "referring_pages": referring_pages({"target_article": article}),
             "show_toc": len(article.toc) >= 3,
             "preview": True,
+            "preview_version": version,
             "scheduled_for": article.published_at
             if article.is_live and article.published_at > timezone.now()
             else None,

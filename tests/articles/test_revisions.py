@@ -279,3 +279,28 @@ def test_a_version_of_another_article_cannot_be_reverted_into_this_one(editor, a
 
     assert response.status_code == 404
     assert Article.objects.get(pk=article.pk).body == "Take 10 mg."
+
+
+def test_staff_can_preview_any_revision_as_readers_would_see_it(editor, article):
+    first = history(article)[0]
+    page = editor.get(article_url("revision", article, first.pk))
+    link = BeautifulSoup(page.content, "html.parser").find("a", string="Preview this revision")
+    assert link is not None
+    preview = editor.get(link["href"])
+    assert preview.status_code == 200
+    soup = BeautifulSoup(preview.content, "html.parser")
+    assert "Take 5 mg." in soup.select_one("main").get_text(" ")
+    assert "Take 10 mg." not in soup.select_one("main").get_text(" ")
+    assert "revision saved on" in soup.select_one(".preview-banner").get_text(" ")
+    assert Article.objects.get(pk=article.pk).body == "Take 10 mg."
+
+
+def test_a_revision_of_another_article_cannot_be_previewed_here(editor, article):
+    other = factories.ArticleFactory()
+    url = reverse("article-preview", args=[other.pk]) + f"?version={history(article)[0].pk}"
+    assert editor.get(url).status_code == 404
+
+
+def test_anonymous_readers_cannot_preview_a_revision(client, article):
+    url = reverse("article-preview", args=[article.pk]) + f"?version={history(article)[0].pk}"
+    assert client.get(url).status_code == 302
