@@ -32,6 +32,7 @@ class Status(models.TextChoices):
 LIVE_FIELDS = {
     "title": "live_title",
     "lead": "live_lead",
+    "body": "live_body",
     "body_html": "live_body_html",
     "body_text": "live_body_text",
     "toc": "live_toc",
@@ -134,6 +135,7 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     is_live = models.BooleanField(default=False, editable=False)
     live_title = models.CharField(max_length=200, blank=True, editable=False)
     live_lead = models.TextField(blank=True, editable=False)
+    live_body = models.TextField(blank=True, editable=False, help_text="The reviewed Markdown.")
     live_body_html = models.TextField(blank=True, editable=False)
     live_body_text = models.TextField(blank=True, editable=False)
     live_toc = models.JSONField(default=list, blank=True, editable=False)

@@ -11,13 +11,8 @@ Only rendered columns are written, with ``update()``: the Markdown, status, revi
 ``updated_at`` stay as they are. Nothing readers read changes but link URLs and whether
 a link is a link, and a published article never goes back to needing review.
 
-The readers' copy of a live article: when its working text is still the reviewed one
-(``not has_pending_changes``), it is rendered from that text, exactly as publishing
-would. During a pending edit the reviewed Markdown is no longer stored, so the links in
-``live_body_html`` are re-resolved in place (``relink_html``): each internal link's URL,
-old ones included, maps to where its target is now, and a link whose target readers can
-no longer see becomes plain text. A link that was plain text when published stays so
-until the next publish: never a dead link, at worst a missing one.
+The readers' copy of a live article is rendered again from its own reviewed Markdown
+(``live_body``), exactly as publishing rendered it, whatever edit is pending.
 
 Scheduled articles become visible when their time comes, with no job running; links to
 them were rendered as plain text. Reader views ask in their one query whether the page
@@ -27,26 +22,19 @@ first reader after the time passes has them rendered again, at no extra query fo
 else. Until the time comes, ``check_links`` reports such links as "scheduled".
 """
 
-import re
-from html import unescape
-
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
-from django.utils.html import escape
 
 from articles.links import record_links, resolve_hrefs
-from articles.markup import is_internal, render_markdown, sanitise
+from articles.markup import render_markdown
 from articles.models import Article, InternalLink, OldSlug, SitePage, Status
 from articles.search import html_to_text
 from drugs.models import Condition, Drug
 
 _NO_TARGET = {f"{name}__isnull": True for name in InternalLink.TARGET_FIELDS.values()}
 _KIND = {Article: "article", Drug: "drug", Condition: "condition", SitePage: "page"}
-# Sanitised HTML (nh3) never nests <a> and escapes "<", ">" and '"' inside attributes.
-_ANCHOR = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.DOTALL)
-_HREF = re.compile(r'\bhref="([^"]*)"')
 
 
 def article_state(article: Article) -> tuple:
@@ -76,15 +64,13 @@ def referrer_sources(target: models.Model, *, old_slug: str = "") -> set[tuple]:
 
     A drug's articles live under its URL, so the pages linking to them count too. Link
     rows record the working text only, so readers' copies held back by a pending edit
-    are found by the target's URL in their HTML (few: only articles being edited).
+    are found by the target's slug in their reviewed Markdown (few: only articles being
+    edited; a false match costs one needless render, never a wrong page).
     """
     kind = _KIND[type(target)]
     field = InternalLink.TARGET_FIELDS[kind]
-    old_keys = (
-        OldSlug.objects.filter(**{"page" if kind == "page" else kind: target})
-        .annotate(key=Concat(Value(f"{kind}:"), "slug"))
-        .values("key")
-    )
+    old_slugs = OldSlug.objects.filter(**{"page" if kind == "page" else kind: target})
+    old_keys = old_slugs.annotate(key=Concat(Value(f"{kind}:"), "slug")).values("key")
     found = (
         Q(**{field: target}) | Q(target_key=f"{kind}:{target.slug}") | Q(target_key__in=old_keys)
     )
@@ -95,10 +81,10 @@ def referrer_sources(target: models.Model, *, old_slug: str = "") -> set[tuple]:
             "source_article", "source_drug", "source_page"
         )
     )
-    in_live_html = Q()
-    for slug in {target.slug, old_slug} - {""}:
-        in_live_html |= Q(live_body_html__contains=f"/{slug}/")
-    held_back = Article.objects.filter(in_live_html, is_live=True).exclude(
+    in_live_text = Q()  # the reviewed Markdown: article:SLUG, drug:SLUG or /.../SLUG/ links
+    for slug in {target.slug, old_slug, *old_slugs.values_list("slug", flat=True)} - {""}:
+        in_live_text |= Q(live_body__contains=f":{slug}") | Q(live_body__contains=f"/{slug}")
+    held_back = Article.objects.filter(in_live_text, is_live=True).exclude(
         status=Status.PUBLISHED  # a live article's edit sets it back to draft
     )
     sources |= {(pk, None, None) for pk in held_back.values_list("pk", flat=True)}
@@ -167,10 +153,11 @@ def _rerender_article(article: Article, resolver) -> str:
     if rendered.html != article.body_html:
         changes.update(body_html=rendered.html, body_text=html_to_text(rendered.html))
     if article.is_live:
-        if article.has_pending_changes:
-            live_html = relink_html(article.live_body_html, resolver=resolver)
-        else:
-            live_html = rendered.html  # the working text is the reviewed text
+        live_html = (
+            rendered.html
+            if article.live_body == article.body
+            else render_markdown(article.live_body, resolver=resolver).html
+        )
         if live_html != article.live_body_html:
             changes.update(live_body_html=live_html, live_body_text=html_to_text(live_html))
     if changes:
@@ -180,33 +167,6 @@ def _rerender_article(article: Article, resolver) -> str:
     if "body_html" in changes:
         record_links(article, rendered.links)
     return article.live_body_html if article.is_live else article.body_html
-
-
-def relink_html(html: str, *, resolver=None) -> str:
-    """Point the internal links of stored HTML where their targets are now.
-
-    A link whose target readers can no longer see becomes its plain text. Used for a
-    readers' copy whose reviewed Markdown is gone (a pending edit replaced it).
-    """
-    hrefs = {unescape(m.group(1)) for m in _HREF.finditer(html)}
-    resolved = (resolver or resolve_hrefs)({href for href in hrefs if is_internal(href)})
-    if not resolved:
-        return html
-
-    def relink(match: re.Match) -> str:
-        attributes, inner = match.groups()
-        href = _HREF.search(attributes)
-        written = unescape(href.group(1)) if href else None
-        if written not in resolved:
-            return match.group(0)
-        target = resolved[written][1]
-        if target is None:
-            return inner  # plain text, never a dead link
-        _, sharp, fragment = written.partition("#")
-        url = target.url + (sharp + fragment if fragment else "")
-        return f"<a {attributes.replace(href.group(0), f'href="{escape(url)}"', 1)}>{inner}</a>"
-
-    return sanitise(_ANCHOR.sub(relink, html))
 
 
 # --- Scheduled articles coming due: checks for the reader views' own query -------------
