@@ -17,6 +17,21 @@ class RevisionAdmin(CompareVersionAdmin):
 
     history_latest_first = True
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """reversion writes the old version raw before the form saves it, so a slug that
+        the revert changes is seen here: leave the redirect and fix the referrers."""
+        from articles.referrers import rerender_referrers
+
+        before = self.get_object(request, unquote(object_id))
+        old_slug = getattr(before, "slug", None)
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302 and old_slug:
+            after = self.get_object(request, unquote(object_id))
+            if after is not None and after.slug != old_slug:
+                after.remember_old_slug(old_slug)
+                rerender_referrers(after, old_slug=old_slug)
+        return response
+
     def compare_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
@@ -34,6 +49,8 @@ class BrokenLinkWarningMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not hasattr(form.instance, "outgoing_links"):
+            return  # content without Markdown (conditions) links nowhere
         broken = form.instance.outgoing_links.filter(BROKEN)
         hrefs = sorted({link.href for link in broken})
         if hrefs:

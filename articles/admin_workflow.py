@@ -74,6 +74,8 @@ class ArticleWorkflowAdminMixin:
             raise Http404
         try:
             with transaction.atomic(), self.create_revision(request):
+                # Locked: an editor's save cannot slip in between the check and the step.
+                article = Article.objects.select_for_update().get(pk=article.pk)
                 done = getattr(self, f"_{step}")(request, article)
                 self.log_change(request, article, done)  # also the revision's comment
         except (workflow.WorkflowError, ValidationError) as refusal:
@@ -91,7 +93,12 @@ class ArticleWorkflowAdminMixin:
         form = ReviewForm(request.POST)
         if not form.is_valid():
             raise ValidationError("A medical review needs the reviewer's name.")
-        workflow.record_review(article, user=request.user, reviewer_name=form.display_name())
+        workflow.record_review(
+            article,
+            user=request.user,
+            reviewer_name=form.display_name(),
+            seen_hash=form.cleaned_data["text_hash"],
+        )
         return f"Medical review recorded: {article.reviewed_by}, {article.reviewed_on}."
 
     def _publish(self, request, article):
@@ -131,7 +138,9 @@ class ArticleWorkflowAdminMixin:
             "publish": may["publish"] and reviewed and (not due_and_live or pending),
             "schedule": may["schedule"] and reviewed and not due_and_live,
             "unpublish": may["unpublish"] and article.is_live,
-            "review_form": ReviewForm(initial={"reviewer_name": full_name}),
+            "review_form": ReviewForm(
+                initial={"reviewer_name": full_name, "text_hash": article.text_hash()}
+            ),
             "schedule_form": ScheduleForm(),
             "preview_url": reverse("article-preview", args=[article.pk]),
             "public_url": article.get_absolute_url() if article.is_live else None,

@@ -82,6 +82,8 @@ class ReviewForm(forms.Form):
 
     reviewer_name = forms.CharField(max_length=120)
     credential = forms.CharField(max_length=30, required=False, help_text="e.g. MD, PharmD")
+    # The fingerprint of the text the reviewer had on screen: a review vouches for that.
+    text_hash = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def display_name(self) -> str:
         name = self.cleaned_data["reviewer_name"].strip()

@@ -14,7 +14,13 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, LinkTargetMixin, SlugHistoryMixin, TimestampedModel
+from medinfo.models import (
+    SEARCH_CONFIG,
+    LinkTargetMixin,
+    LinkTargetQuerySet,
+    SlugHistoryMixin,
+    TimestampedModel,
+)
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -50,7 +56,7 @@ class PublishedVersionIterable(ModelIterable):
             yield article.as_published()
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(LinkTargetQuerySet):
     def visible(self):
         """What readers may see, as they may see it. The one rule.
 
@@ -220,7 +226,7 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
             self.status = Status.DRAFT  # an edit after publishing needs a new review
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug()
+        self.remember_old_slug(before[0] if before else None)
         if before is not None and before != article_state(self):
             rerender_referrers(self, old_slug=before[0])  # a new URL, or newly (in)visible
 
@@ -283,6 +289,8 @@ class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         default=0, help_text="Order in the footer; 0 keeps the page out of the footer."
     )
 
+    objects = LinkTargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["footer_position", "title"]
 
@@ -294,12 +302,12 @@ class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         from articles.markup import render_markdown
         from articles.referrers import rerender_referrers
 
-        old_slug = getattr(self, "_loaded_slug", None)
+        old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug()
+        self.remember_old_slug(old_slug)
         if old_slug not in (None, self.slug):
             rerender_referrers(self, old_slug=old_slug)
 

@@ -45,8 +45,8 @@ def html_to_text(value: str) -> str:
 
 
 def clean_query(raw: str) -> str:
-    """Trim, cap and strip control characters (NUL and bidi overrides included)."""
-    text = "".join(ch for ch in raw[:MAX_QUERY_CHARS] if ch.isprintable() or ch == " ")
+    """Trim and cap; control characters (tabs, NUL, bidi overrides) become spaces."""
+    text = "".join(ch if ch.isprintable() else " " for ch in raw[:MAX_QUERY_CHARS])
     return " ".join(text.split())
 
 
@@ -95,7 +95,8 @@ def search(raw_query: str, page: int = 1) -> SearchResults:
     rows = _ranked(tsquery_sql, tsquery_params, offset=(page - 1) * PER_PAGE)
     if rows:
         results.total = rows[0][3]
-        results.capped = results.total >= ARTICLE_CANDIDATES
+        # Title matches are body matches too, so this many articles means the cap was hit.
+        results.capped = rows[0][4] >= ARTICLE_CANDIDATES
         results.hits = _load_hits(rows, tsquery_sql, tsquery_params)
     if results.total < SUGGEST_BELOW:
         results.suggestion = _suggest(query, words)
@@ -177,7 +178,9 @@ def _ranked(tsquery_sql: str, tsquery_params: list, offset: int) -> list[tuple]:
             SELECT 'condition', c.id, ts_rank(c.search_vector, q) * {HUB_BOOST}
               FROM drugs_condition c, query WHERE c.search_vector @@ q
         )
-        SELECT kind, id, rank, count(*) OVER () FROM hits
+        SELECT kind, id, rank, count(*) OVER (),
+               count(*) FILTER (WHERE kind = 'article') OVER ()
+        FROM hits
         ORDER BY rank DESC, kind, id LIMIT %s OFFSET %s
     """
     params = tsquery_params + visible_params * 2 + [PER_PAGE, offset]
@@ -191,16 +194,19 @@ def _load_hits(rows: list[tuple], tsquery_sql: str, tsquery_params: list) -> lis
     from drugs.models import Condition, Drug
 
     ids: dict[str, list[int]] = {"article": [], "drug": [], "condition": []}
-    for kind, pk, _rank, _total in rows:
+    for kind, pk, *_ in rows:
         ids[kind].append(pk)
     objects = {
-        "article": Article.objects.visible().select_related("drug").in_bulk(ids["article"]),
-        "drug": Drug.objects.in_bulk(ids["drug"]) if ids["drug"] else {},
-        "condition": Condition.objects.in_bulk(ids["condition"]) if ids["condition"] else {},
+        "article": Article.objects.visible()
+        .select_related("drug")
+        .only("title", "slug", "lead", "drug__name", "drug__slug")
+        .in_bulk(ids["article"]),
+        "drug": Drug.objects.only("name", "slug", "summary").in_bulk(ids["drug"]),
+        "condition": Condition.objects.only("name", "slug", "summary").in_bulk(ids["condition"]),
     }
     snippets = _snippets(ids, tsquery_sql, tsquery_params)
     hits = []
-    for kind, pk, rank, _total in rows:
+    for kind, pk, rank, *_ in rows:
         obj = objects[kind].get(pk)
         if obj is not None:
             hits.append(Hit(kind, obj, rank, snippets.get((kind, pk), mark_safe(""))))

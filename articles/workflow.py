@@ -49,14 +49,22 @@ def record_review(
     user=None,
     reviewer_name: str = "",
     reviewed_on: datetime.date | None = None,
+    seen_hash: str | None = None,
 ) -> Article:
     """A medical review vouches for the exact text it saw (title, lead and body).
+
+    ``seen_hash``: the fingerprint of the text the reviewer read; a different text in the
+    database now (an editor saved meanwhile) refuses the review.
 
     The status stays as it is ("in review" until a publisher publishes): a review is
     recorded beside the text, and ``Article.has_current_review`` says whether it still
     matches.
     """
     _require(user, "review_article", "record medical reviews")
+    if seen_hash is not None and seen_hash != article.text_hash():
+        raise WorkflowError(
+            "The text changed after you opened it: read the current text, then review it."
+        )
     name = (reviewer_name or _reviewer_name(user)).strip()
     if not name:
         raise WorkflowError("A medical review needs the reviewer's name.")
@@ -84,7 +92,7 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
         )
     if at is not None:
         article.published_at = at
-    elif not article.is_live or article.published_at is None:
+    elif not article.is_live or article.published_at is None or article.published_at > now:
         article.published_at = now  # a live article's update keeps its first publish time
     copy_to_live(article, now)
     article.save()  # pages linking to it are rendered again when readers may now see it

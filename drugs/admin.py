@@ -111,7 +111,7 @@ class DrugAdmin(BrokenLinkWarningMixin, RevisionAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(RevisionAdmin):
+class ConditionAdmin(BrokenLinkWarningMixin, RevisionAdmin):
     list_display = ["name", "slug", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -10,7 +10,13 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from articles.markup import validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, LinkTargetMixin, SlugHistoryMixin, TimestampedModel
+from medinfo.models import (
+    SEARCH_CONFIG,
+    LinkTargetMixin,
+    LinkTargetQuerySet,
+    SlugHistoryMixin,
+    TimestampedModel,
+)
 
 
 class Availability(models.TextChoices):
@@ -57,6 +63,8 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         db_persist=True,
     )
 
+    objects = LinkTargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -72,12 +80,12 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         from articles.markup import render_markdown
         from articles.referrers import rerender_referrers
 
-        old_slug = getattr(self, "_loaded_slug", None)
+        old_slug = self.stored_slug()
         rendered = render_markdown(self.mechanism)
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug()
+        self.remember_old_slug(old_slug)
         if old_slug not in (None, self.slug):
             rerender_referrers(self, old_slug=old_slug)  # its hub and articles moved
 
@@ -155,6 +163,8 @@ class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         db_persist=True,
     )
 
+    objects = LinkTargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -168,9 +178,9 @@ class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.referrers import rerender_referrers
 
-        old_slug = getattr(self, "_loaded_slug", None)
+        old_slug = self.stored_slug()
         super().save(*args, **kwargs)
-        self.remember_old_slug()
+        self.remember_old_slug(old_slug)
         if old_slug not in (None, self.slug):
             rerender_referrers(self, old_slug=old_slug)
 

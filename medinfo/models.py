@@ -16,23 +16,40 @@ class TimestampedModel(models.Model):
 
 
 class SlugHistoryMixin:
-    """Remembers the slug an instance was loaded with, so a rename can leave a redirect."""
+    """Leaves a redirect behind when a slug changes, whatever path the save came by.
 
-    @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_slug = instance.__dict__.get("slug")
-        return instance
+    The previous slug is read from the database at save time, not remembered from load
+    time: django-reversion's revert, for one, writes the row raw before the form saves.
+    """
 
-    def remember_old_slug(self) -> None:
+    def stored_slug(self) -> str | None:
+        """The slug the database holds now (None for new content)."""
+        if self._state.adding or self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+
+    def remember_old_slug(self, old: str | None) -> None:
         from articles.models import OldSlug
 
-        old = getattr(self, "_loaded_slug", None)
         if old and old != self.slug:
             OldSlug.remember(self, old)
         elif old is None:
             OldSlug.release(self)  # new content takes over a slug that used to redirect
-        self._loaded_slug = self.slug
+
+
+class LinkTargetQuerySet(models.QuerySet):
+    """Bulk deletes (the admin's "delete selected" included) re-render the referrers too."""
+
+    def delete(self):
+        from articles.referrers import referrer_sources, rerender_sources
+
+        with transaction.atomic():
+            sources = set()
+            for target in self:
+                sources |= referrer_sources(target)
+            result = super().delete()
+            rerender_sources(sources)
+        return result
 
 
 class LinkTargetMixin:

@@ -24,8 +24,12 @@ def client_for(role: str, **fields) -> Client:
 
 
 def step(client, name: str, article: Article, data=None, follow=True):
+    """POST one workflow step; a review carries the text the reviewer's page showed."""
     url = reverse(f"admin:articles_article_{name}", args=[article.pk])
-    return client.post(url, data or {}, follow=follow)
+    data = dict(data or {})
+    if name == "review":
+        data.setdefault("text_hash", Article.objects.get(pk=article.pk).text_hash())
+    return client.post(url, data, follow=follow)
 
 
 def messages_of(response) -> list[str]:
@@ -259,3 +263,32 @@ def test_changelist_shows_each_articles_state_at_a_glance():
         "Live; with pending changes; needs review: text changed since the review"
     )
     assert rows["A pending edit"][1].startswith("Outdated (")
+
+
+@pytest.fixture
+def publisher():
+    return client_for("publisher")
+
+
+def test_a_review_is_refused_when_the_text_changed_after_the_reviewer_opened_it(publisher, draft):
+    seen = Article.objects.get(pk=draft.pk).text_hash()
+    edited = Article.objects.get(pk=draft.pk)
+    edited.body = "Take 500 mg."  # an editor saves while the reviewer reads
+    edited.save()
+    response = step(
+        publisher,
+        "review",
+        draft,
+        {"reviewer_name": "Ann Lee", "credential": "MD", "text_hash": seen},
+    )
+    assert any("changed after you opened it" in m for m in messages_of(response))
+    assert not Article.objects.get(pk=draft.pk).has_current_review
+
+
+def test_publish_now_on_a_scheduled_article_publishes_it_now(publisher, draft):
+    step(publisher, "review", draft, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    later = timezone.now() + datetime.timedelta(days=2)
+    step(publisher, "schedule", draft, {"publish_at": later.strftime("%Y-%m-%dT%H:%M")})
+    assert not Article.objects.visible().filter(pk=draft.pk).exists()
+    step(publisher, "publish", draft)
+    assert Article.objects.visible().filter(pk=draft.pk).exists()

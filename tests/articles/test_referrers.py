@@ -263,3 +263,29 @@ def test_a_new_page_that_takes_an_old_slug_stops_the_redirect(client):
     factories.ConditionFactory(slug="first-name")
     assert not OldSlug.objects.filter(kind="condition", slug="first-name").exists()
     assert client.get("/conditions/first-name/").status_code == 200
+
+
+def test_deleting_several_from_the_admin_list_re_renders_each_ones_referrers(admin_client):
+    doomed = factories.ConditionFactory(slug="doomed-a")
+    source = factories.ArticleFactory(body="See [a](condition:doomed-a).")
+    response = admin_client.post(
+        "/admin/drugs/condition/",
+        {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert BeautifulSoup(source.live_body_html, "html.parser").find("a") is None
+
+
+def test_reverting_a_site_page_to_an_older_slug_leaves_a_redirect_and_fixes_links(admin_client):
+    page = factories.SitePageFactory(slug="about-us", title="About")
+    source = factories.ArticleFactory(body="See [about](/about-us/).")
+    page.slug = "about"
+    page.save()
+    old = page.__class__.objects.get(pk=page.pk)
+    old.slug = "about-us"  # what a revert saves, whatever the instance was loaded with
+    old._state.adding = False
+    old.save()
+    assert OldSlug.objects.filter(kind="page", slug="about").exists()
+    source.refresh_from_db()
+    assert "/about-us/" in source.live_body_html
