@@ -1,9 +1,10 @@
 """import_openfda: FDA labels become a drug, its brands and forms, and draft articles.
 
-Label text is never published: each section becomes a **draft** article for editors to
-rewrite and send to review (the workflow's gate does the rest). What the label says
-about the drug itself fills only what editors have not curated: a new drug, missing
-brands and forms, a mechanism that is empty or still the previous import's text.
+Label text is never published: each section, the mechanism of action included, becomes
+a **draft** article for editors to rewrite and send to review (the workflow's gate does
+the rest); the drug's own "How it works" stays what editors curated. What the label says
+about the drug itself fills only structured facts editors have not curated: a new drug,
+missing brands and forms.
 
 A newer version of a label already imported (same ``set_id``, later
 ``effective_time``) updates the drafts it wrote, section by section, except where an
@@ -19,7 +20,7 @@ from django.db import DatabaseError, transaction
 from articles.models import Article, Status
 from drugs.models import Availability, BrandName, Drug, Formulation
 from interchange.label_forms import forms_of
-from interchange.label_records import MECHANISM, OTC, Label, Section, read_labels
+from interchange.label_records import OTC, Label, Section, read_labels
 from interchange.models import DrugLabel, LabelSection
 from interchange.reader import DocumentError
 from interchange.schema import RecordError
@@ -100,9 +101,7 @@ def import_label(label: Label) -> LabelReport:
     stored.save()
     previous = {s.field: s for s in stored.sections.select_related("article")}
     for field_name, section in label.sections.items():
-        if field_name == MECHANISM.field:
-            changed |= _sync_mechanism(drug, stored, section, previous.get(field_name), report)
-        elif section.kind.title:
+        if section.kind.title:
             changed |= _sync_article(drug, stored, section, previous.get(field_name), report)
     for field_name, old in previous.items():
         if field_name not in label.sections:
@@ -170,24 +169,6 @@ def _sync_brands_and_forms(drug: Drug, label: Label, report: LabelReport) -> boo
     if new_forms:
         report.lines.append("added formulations: " + ", ".join(new_forms))
     return bool(added or new_forms)
-
-
-def _sync_mechanism(
-    drug: Drug, stored: DrugLabel, section: Section, old: LabelSection | None, report
-) -> bool:
-    if old and old.source_hash == section.source_hash:
-        return False
-    current = _sha256(drug.mechanism)
-    if drug.mechanism and not (old and old.written_hash == current):
-        report.lines.append(f"kept editor's text for {MECHANISM.field} ({MECHANISM.loinc})")
-        written = old.written_hash if old else ""
-    else:
-        drug.mechanism = section.text
-        drug.save()
-        written = _sha256(drug.mechanism)
-        report.lines.append(f"{'changed' if old else 'added'}: {MECHANISM.field} (drug mechanism)")
-    _save_section(stored, section, old, article=None, written_hash=written)
-    return True
 
 
 def _sync_article(

@@ -54,7 +54,9 @@ ARTICLE_SECTIONS = (
         "drug_interactions", "34073-7", "{drug} Drug Interactions", ("Drug interactions",)
     ),
 )  # fmt: skip
-MECHANISM = SectionKind("mechanism_of_action", "43679-0", "", ("Mechanism of action",))
+MECHANISM = SectionKind(
+    "mechanism_of_action", "43679-0", "How Does {drug} Work?", ("Mechanism of action",)
+)
 FORMS = SectionKind("dosage_forms_and_strengths", "43678-2", "", ("Dosage forms and strengths",))
 PURPOSE = SectionKind("purpose", "55106-9", "", ("Purpose",))
 TEXT_FIELDS = [s.field for s in (*ARTICLE_SECTIONS, MECHANISM, FORMS, PURPOSE)]

@@ -70,7 +70,10 @@ def test_prescription_fixture_maps_every_section_with_its_loinc_code(db):
         "Oral solution": ("oral", ["5 mg/5 mL"]),
         "Intrathecal injection": ("intrathecal", ["50 mcg/mL", "500 mcg/mL", "2,000 mcg/mL"]),
     }
-    assert drug.mechanism.startswith("The precise mechanism of action of baclofen")
+    assert drug.mechanism == ""  # label text never reaches the hub: it becomes a draft
+    how = Article.objects.get(label_sections__field="mechanism_of_action", drug__slug="baclofen")
+    assert how.title == "How Does Baclofen Work?" and how.status == Status.DRAFT
+    assert how.body.startswith("The precise mechanism of action of baclofen")
     codes = dict(LabelSection.objects.filter(label__set_id=SET_ID).values_list("field", "loinc"))
     assert codes == {
         "boxed_warning": "34066-1",
@@ -89,7 +92,7 @@ def test_label_text_becomes_drafts_that_readers_never_see(db, client):
     imported(V1)
 
     articles = Article.objects.filter(drug__slug="baclofen")
-    assert articles.count() == 7
+    assert articles.count() == 8
     assert set(articles.values_list("status", flat=True)) == {Status.DRAFT}
     assert not Article.objects.visible().exists()
     boxed = articles.get(label_sections__field="boxed_warning")
@@ -183,15 +186,16 @@ def test_newer_label_updates_drafts_and_says_what_changed(db):
     assert report.action == "updated"
     assert "newer label: 2024-01-15 -> 2025-03-01" in report.lines
     changed = [line for line in report.lines if line.startswith("changed:")]
-    assert [line.split(" -> ")[0] for line in changed] == [
+    assert {line.split(" -> ")[0] for line in changed} == {
         "changed: contraindications (34070-3)",
         "changed: adverse_reactions (34084-4)",
-        "changed: mechanism_of_action (drug mechanism)",
-    ]
+        "changed: mechanism_of_action (43679-0)",
+    }
     side_effects = Article.objects.get(label_sections__field="adverse_reactions")
     assert "nausea" in side_effects.body and side_effects.status == Status.DRAFT
     assert DrugLabel.objects.get(set_id=SET_ID).effective_time.isoformat() == "2025-03-01"
-    assert Drug.objects.get(slug="baclofen").mechanism.startswith("Baclofen is a GABA-B")
+    how = Article.objects.get(label_sections__field="mechanism_of_action", drug__slug="baclofen")
+    assert how.body.startswith("Baclofen is a GABA-B")
 
 
 def test_newer_label_keeps_what_an_editor_rewrote(db):
@@ -199,9 +203,9 @@ def test_newer_label_keeps_what_an_editor_rewrote(db):
     rewritten = Article.objects.get(label_sections__field="adverse_reactions")
     rewritten.body = "## Common side effects\n\nSleepiness and dizziness.\n"
     rewritten.save()
-    drug = Drug.objects.get(slug="baclofen")
-    drug.mechanism = "Baclofen calms overactive nerve signals in the spinal cord."
-    drug.save()
+    how = Article.objects.get(label_sections__field="mechanism_of_action", drug__slug="baclofen")
+    how.body = "Baclofen calms overactive nerve signals in the spinal cord."
+    how.save()
 
     report = imported(V2).reports[0]
 
@@ -209,7 +213,7 @@ def test_newer_label_keeps_what_an_editor_rewrote(db):
     assert "kept editor's text for mechanism_of_action (43679-0)" in report.lines
     rewritten.refresh_from_db()
     assert rewritten.body == "## Common side effects\n\nSleepiness and dizziness.\n"
-    assert Drug.objects.get(slug="baclofen").mechanism.startswith("Baclofen calms")
+    assert Article.objects.get(pk=how.pk).body.startswith("Baclofen calms")
     contraindications = Article.objects.get(label_sections__field="contraindications")
     assert "any ingredient" in contraindications.body
 
