@@ -83,12 +83,18 @@ def articles_for_export():
     HTML, the readers' copy and search vectors, several times the size of its text."""
     return Article.objects.select_related("drug", "promoted_article").only(
         "slug", "title", "drug__slug", "lead", "body", "status", "published_at",
-        "reviewed_by", "reviewed_on", "series_position", "featured", "promoted_article__slug",
+        "reviewed_by", "reviewed_on", "reviewed_hash", "series_position", "featured",
+        "promoted_article__slug",
     )  # fmt: skip
 
 
 def article_record(article: Article) -> dict:
-    """Needs the select_related of articles_for_export()."""
+    """Needs the select_related of articles_for_export().
+
+    A review is exported only while it vouches for the exported text: a review of an
+    older text must not arrive elsewhere as a review of this one.
+    """
+    reviewed = article.has_current_review
     return {
         "slug": article.slug,
         "title": article.title,
@@ -97,8 +103,8 @@ def article_record(article: Article) -> dict:
         "body": article.body,
         "status": article.status,
         "published_at": format_datetime(article.published_at) if article.published_at else None,
-        "reviewed_by": article.reviewed_by,
-        "reviewed_on": article.reviewed_on.isoformat() if article.reviewed_on else None,
+        "reviewed_by": article.reviewed_by if reviewed else "",
+        "reviewed_on": article.reviewed_on.isoformat() if reviewed else None,
         "series_position": article.series_position,
         "featured": article.featured,
         "promoted_article": (

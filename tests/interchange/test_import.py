@@ -237,3 +237,14 @@ def _empty_database() -> None:
     Condition.objects.all().delete()
     SitePage.objects.all().delete()
     SiteSettings.objects.all().delete()
+
+
+def test_a_review_of_an_older_text_is_not_exported_as_a_review_of_this_one(db):
+    article = factories.ArticleFactory(slug="dose", body="Take 5 mg.")
+    edited = Article.objects.get(pk=article.pk)
+    edited.body = "Take 500 mg."  # a pending edit nobody reviewed
+    edited.save()
+    record = next(a for a in export_document()["articles"] if a["slug"] == "dose")
+    assert record["body"] == "Take 500 mg."
+    assert record["reviewed_by"] == "" and record["reviewed_on"] is None
+    assert record["status"] != "published"
