@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 
@@ -31,6 +32,14 @@ class RevisionAdmin(CompareVersionAdmin):
                 after.remember_old_slug(old_slug)
                 rerender_referrers(after, old_slug=old_slug)
         return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recovery is for deleted content only. For an object that still exists it would
+        write every stored field raw (an article's readers' copy and review included);
+        such an object goes back through its history, where only its text is restored."""
+        if not Version.objects.get_deleted(self.model).filter(pk=version_id).exists():
+            raise Http404
+        return super().recover_view(request, version_id, extra_context)
 
     def compare_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

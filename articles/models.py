@@ -78,7 +78,8 @@ class ArticleQuerySet(LinkTargetQuerySet):
         return self.filter(drug=drug)
 
     def in_series_order(self):
-        return self.order_by("series_position", "title")
+        """Reader lists: ordered by the published title, never by a pending one."""
+        return self.order_by("series_position", "live_title")
 
 
 class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):

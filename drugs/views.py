@@ -133,5 +133,5 @@ def _articles_about(condition):
     return (
         article_list()
         .filter(Q(drug__in=treating_drugs) | Q(pk__in=linking_articles))
-        .order_by("drug__name", "series_position", "title")
+        .order_by("drug__name", "series_position", "live_title")
     )

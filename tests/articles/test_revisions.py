@@ -304,3 +304,13 @@ def test_a_revision_of_another_article_cannot_be_previewed_here(editor, article)
 def test_anonymous_readers_cannot_preview_a_revision(client, article):
     url = reverse("article-preview", args=[article.pk]) + f"?version={history(article)[0].pk}"
     assert client.get(url).status_code == 302
+
+
+def test_recover_cannot_overwrite_an_article_that_still_exists(editor, publisher, article):
+    step(publisher, "review", article, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    step(publisher, "publish", article)
+    version = history(article)[0]
+    url = reverse("admin:articles_article_recover", args=[version.pk])
+    assert editor.get(url).status_code == 404
+    assert editor.post(url, {}).status_code == 404
+    assert Article.objects.get(pk=article.pk).is_live
