@@ -83,6 +83,7 @@ class OutgoingLinkInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
+            .filter(in_live_copy=False)  # the links of the text being edited
             .select_related(
                 "target_article__drug", "target_drug", "target_condition", "target_page"
             )
@@ -270,6 +271,9 @@ class InternalLinkAdmin(admin.ModelAdmin):
     search_fields = ["href", "target_key", "text"]
     list_filter = [LinkWorksFilter]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(in_live_copy=False)  # what editors fix
 
     @admin.display(description="works", boolean=True)
     def works(self, link):

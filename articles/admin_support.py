@@ -60,7 +60,7 @@ class BrokenLinkWarningMixin:
         super().save_related(request, form, formsets, change)
         if not hasattr(form.instance, "outgoing_links"):
             return  # content without Markdown (conditions) links nowhere
-        broken = form.instance.outgoing_links.filter(BROKEN)
+        broken = form.instance.outgoing_links.filter(BROKEN, in_live_copy=False)
         hrefs = sorted({link.href for link in broken})
         if hrefs:
             messages.warning(

@@ -28,6 +28,9 @@ class InternalLink(models.Model):
         "articles.SitePage", on_delete=models.CASCADE, null=True, related_name="outgoing_links"
     )
     href = models.CharField(max_length=500, help_text="The link as the editor wrote it.")
+    # A live article has two texts: links recorded from the readers' copy build what
+    # readers see (Referring Pages); those from the working text serve the editors.
+    in_live_copy = models.BooleanField(default=False)
     target_key = models.CharField(max_length=300, db_index=True)
     text = models.CharField(max_length=300, blank=True)
     target_article = models.ForeignKey(

@@ -142,13 +142,17 @@ def source_field(source: models.Model) -> str:
     ]
 
 
-def record_links(source: models.Model, links: list[RecordedLink]) -> None:
-    """Replace the recorded links of one source with those of its current text."""
-    record_links_of_many([(source, links)])
+def record_links(source: models.Model, links: list[RecordedLink], *, live: bool = False) -> None:
+    """Replace the recorded links of one source with those of its current text
+    (``live``: of a live article's readers' copy)."""
+    record_links_of_many([(source, links)], live=live)
 
 
 def record_links_of_many(
-    sources: list[tuple[models.Model, list[RecordedLink]]], *, new: bool = False
+    sources: list[tuple[models.Model, list[RecordedLink]]],
+    *,
+    new: bool = False,
+    live: bool = False,
 ) -> None:
     """record_links for many sources of one model: one delete and one bulk insert.
 
@@ -160,11 +164,15 @@ def record_links_of_many(
         return
     field_name = source_field(sources[0][0])
     if not new:
-        InternalLink.objects.filter(**{f"{field_name}__in": [s.pk for s, _ in sources]}).delete()
+        InternalLink.objects.filter(
+            **{f"{field_name}__in": [s.pk for s, _ in sources]}, in_live_copy=live
+        ).delete()
     rows = []
     for source, links in sources:
         for link in links:
-            row = InternalLink(href=link.href[:500], target_key=link.key[:300], text=link.text)
+            row = InternalLink(
+                href=link.href[:500], target_key=link.key[:300], text=link.text, in_live_copy=live
+            )
             setattr(row, field_name, source)
             if link.target is not None:
                 kind = link.key.split(":", 1)[0]
@@ -194,7 +202,8 @@ def find_broken_links() -> list[BrokenLink]:
     from articles.models import InternalLink
 
     rows = list(
-        InternalLink.objects.select_related("source_article", "source_drug", "source_page")
+        InternalLink.objects.filter(in_live_copy=False)  # the text editors can fix
+        .select_related("source_article", "source_drug", "source_page")
         .only(
             "href",
             "source_article__slug",

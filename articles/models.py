@@ -227,6 +227,7 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
             self.status = Status.DRAFT  # an edit after publishing needs a new review
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
+        record_links(self, self.live_links(rendered), live=True)
         self.remember_old_slug(before[0] if before else None)
         if before is not None and before != article_state(self):
             rerender_referrers(self, old_slug=before[0])  # a new URL, or newly (in)visible
@@ -245,6 +246,16 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     @property
     def last_updated(self):
         return self.updated_at
+
+    def live_links(self, working=None) -> list:
+        """The internal links of the readers' copy (none when not live)."""
+        from articles.markup import render_markdown
+
+        if not self.is_live:
+            return []
+        if working is not None and self.live_body == self.body:
+            return working.links
+        return render_markdown(self.live_body).links
 
     def text_hash(self) -> str:
         """Fingerprint of what a medical review vouches for: title, lead and body."""

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from articles.links import record_links, resolve_hrefs
 from articles.markup import render_markdown
-from articles.models import Article, InternalLink, OldSlug, SitePage, Status
+from articles.models import Article, InternalLink, OldSlug, SitePage
 from articles.search import html_to_text
 from drugs.models import Condition, Drug
 
@@ -62,10 +62,9 @@ def rerender_referrers(target: models.Model, *, old_slug: str = "") -> int:
 def referrer_sources(target: models.Model, *, old_slug: str = "") -> set[tuple]:
     """(article, drug, page) ids of every page that links to target.
 
-    A drug's articles live under its URL, so the pages linking to them count too. Link
-    rows record the working text only, so readers' copies held back by a pending edit
-    are found by the target's slug in their reviewed Markdown (few: only articles being
-    edited; a false match costs one needless render, never a wrong page).
+    A drug's articles live under its URL, so the pages linking to them count too. A live
+    article's readers' copy has link rows of its own (``in_live_copy``), so it is found
+    even while a pending edit has dropped the link from the working text.
     """
     kind = _KIND[type(target)]
     field = InternalLink.TARGET_FIELDS[kind]
@@ -76,19 +75,11 @@ def referrer_sources(target: models.Model, *, old_slug: str = "") -> set[tuple]:
     )
     if kind == "drug":
         found |= Q(target_article__drug=target)
-    sources = set(
+    return set(
         InternalLink.objects.filter(found).values_list(
             "source_article", "source_drug", "source_page"
         )
     )
-    in_live_text = Q()  # the reviewed Markdown: article:SLUG, drug:SLUG or /.../SLUG/ links
-    for slug in {target.slug, old_slug, *old_slugs.values_list("slug", flat=True)} - {""}:
-        in_live_text |= Q(live_body__contains=f":{slug}") | Q(live_body__contains=f"/{slug}")
-    held_back = Article.objects.filter(in_live_text, is_live=True).exclude(
-        status=Status.PUBLISHED  # a live article's edit sets it back to draft
-    )
-    sources |= {(pk, None, None) for pk in held_back.values_list("pk", flat=True)}
-    return sources
 
 
 def rerender_sources(sources: set[tuple]) -> int:
@@ -152,20 +143,23 @@ def _rerender_article(article: Article, resolver) -> str:
     changes = {}
     if rendered.html != article.body_html:
         changes.update(body_html=rendered.html, body_text=html_to_text(rendered.html))
+    live = None
     if article.is_live:
-        live_html = (
-            rendered.html
+        live = (
+            rendered
             if article.live_body == article.body
-            else render_markdown(article.live_body, resolver=resolver).html
+            else render_markdown(article.live_body, resolver=resolver)
         )
-        if live_html != article.live_body_html:
-            changes.update(live_body_html=live_html, live_body_text=html_to_text(live_html))
+        if live.html != article.live_body_html:
+            changes.update(live_body_html=live.html, live_body_text=html_to_text(live.html))
     if changes:
         Article.objects.filter(pk=article.pk).update(**changes)
         for name, value in changes.items():
             setattr(article, name, value)
     if "body_html" in changes:
         record_links(article, rendered.links)
+    if "live_body_html" in changes:
+        record_links(article, live.links, live=True)
     return article.live_body_html if article.is_live else article.body_html
 
 

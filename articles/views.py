@@ -71,7 +71,7 @@ def referring_pages(target_filter: dict) -> list:
     links = (
         InternalLink.objects.filter(**target_filter)
         .filter(
-            Q(source_article__in=Article.objects.visible())
+            Q(source_article__in=Article.objects.visible(), in_live_copy=True)
             | Q(source_drug__isnull=False)
             | Q(source_page__isnull=False)
         )

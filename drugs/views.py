@@ -128,7 +128,7 @@ def _articles_about(condition):
     """Articles on drugs used for the condition, and articles that link to it: one query."""
     treating_drugs = Indication.objects.filter(condition=condition).values("drug")
     linking_articles = InternalLink.objects.filter(
-        target_condition=condition, source_article__isnull=False
+        target_condition=condition, source_article__isnull=False, in_live_copy=True
     ).values("source_article")
     return (
         article_list()

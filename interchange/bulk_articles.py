@@ -40,7 +40,10 @@ def create_articles(steps: list, values) -> list[Article]:
         rows.append(article)
         links.append(rendered.links)
     Article.objects.bulk_create(rows, batch_size=BATCH)
-    record_links_of_many(list(zip(rows, links, strict=True)), new=True)
+    pairs = list(zip(rows, links, strict=True))
+    record_links_of_many(pairs, new=True)
+    # A published record's readers' copy is its text: the same links, for Referring Pages.
+    record_links_of_many([(a, found) for a, found in pairs if a.is_live], new=True, live=True)
     return rows
 
 

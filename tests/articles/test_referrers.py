@@ -289,3 +289,32 @@ def test_reverting_a_site_page_to_an_older_slug_leaves_a_redirect_and_fixes_link
     assert OldSlug.objects.filter(kind="page", slug="about").exists()
     source.refresh_from_db()
     assert "/about-us/" in source.live_body_html
+
+
+def test_referring_pages_follow_the_readers_copy_not_a_pending_edit(client):
+    target = factories.ArticleFactory(drug=None, slug="target-page")
+    linking = factories.ArticleFactory(
+        drug=None, title="Links today", body="[t](article:target-page)"
+    )
+    quiet = factories.ArticleFactory(drug=None, title="Quiet source", body="No links.")
+    for article, body in (
+        (linking, "Link removed, unreviewed."),
+        (quiet, "[t](article:target-page)"),
+    ):
+        pending = reload(article)
+        pending.body = body
+        pending.save()
+
+    page = BeautifulSoup(client.get(target.get_absolute_url()).content, "html.parser")
+    referring = page.find(string="Referring Pages").find_parent().find_next("ul").get_text(" ")
+    assert "Links today" in referring  # the live text still links
+    assert "Quiet source" not in referring  # only an unreviewed edit links
+
+
+def test_a_condition_page_lists_articles_whose_readers_copy_links_to_it(client):
+    condition = factories.ConditionFactory(slug="cond-x", name="Cond X")
+    article = factories.ArticleFactory(drug=None, title="Quiet", body="Nothing.")
+    pending = reload(article)
+    pending.body = "See [x](condition:cond-x)."
+    pending.save()
+    assert "Quiet" not in client.get(condition.get_absolute_url()).content.decode()
