@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.links import record_links_of_many
 from articles.markup import render_markdown
-from articles.models import Article, Status
+from articles.models import Article, OldSlug, Status
 from articles.search import html_to_text
 from articles.workflow import copy_to_live
 from drugs.models import BrandName, Drug
@@ -40,6 +40,7 @@ def create_articles(steps: list, values) -> list[Article]:
         rows.append(article)
         links.append(rendered.links)
     Article.objects.bulk_create(rows, batch_size=BATCH)
+    OldSlug.objects.filter(kind="article", slug__in=[row.slug for row in rows]).delete()
     pairs = list(zip(rows, links, strict=True))
     record_links_of_many(pairs, new=True)
     # A published record's readers' copy is its text: the same links, for Referring Pages.

@@ -8,6 +8,7 @@ place and ids stay stable; children the record no longer lists are deleted.
 
 from django.utils import timezone
 
+from articles.models import OldSlug
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 DRUG_FIELDS = ["name", "drug_class", "availability", "summary", "mechanism"]
@@ -29,6 +30,7 @@ def stage_drugs(steps: list, conditions: dict[str, Condition]) -> list[Drug]:
         if step.row is not None:
             existing.append((drug, step.record))
     Drug.objects.bulk_create(new, batch_size=BATCH)
+    OldSlug.objects.filter(kind="drug", slug__in=[drug.slug for drug in new]).delete()
     for drug in changed:
         drug.updated_at = timezone.now()
     Drug.objects.bulk_update(changed, [*DRUG_FIELDS, "updated_at"], batch_size=BATCH)

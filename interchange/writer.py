@@ -19,7 +19,7 @@ from dataclasses import replace
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, SitePage, SiteSettings, Status
+from articles.models import Article, OldSlug, SitePage, SiteSettings, Status
 from drugs.models import Condition, Drug
 from interchange.bulk_articles import create_articles, refresh_brand_names_text, render_mechanisms
 from interchange.drug_writer import BATCH, stage_drugs
@@ -159,6 +159,13 @@ def settle_publication(article: Article, step) -> None:
         raise PublicationRefused(step.index, article.slug, str(error)) from None
 
 
+def release_old_slugs(model, created: list) -> None:
+    """New content takes over slugs that used to redirect (as a save() would do)."""
+    if created:
+        kind = OldSlug.KINDS[model._meta.model_name]
+        OldSlug.objects.filter(kind=kind, slug__in=[row.slug for row in created]).delete()
+
+
 def stage(model, steps: list, values) -> list:
     """Insert new rows and update changed ones with plain values; no save(), no rendering."""
     rows, new, changed = [], [], []
@@ -174,6 +181,7 @@ def stage(model, steps: list, values) -> list:
             changed.append(row)
         rows.append(row)
     model.objects.bulk_create(new, batch_size=BATCH)
+    release_old_slugs(model, new)
     if changed:
         fields = [*values(steps[0].record, steps[0].row), "updated_at"]
         model.objects.bulk_update(changed, fields, batch_size=BATCH)
