@@ -312,16 +312,13 @@ class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
-        from articles.referrers import rerender_referrers
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug(old_slug)
-        if old_slug not in (None, self.slug):
-            rerender_referrers(self, old_slug=old_slug)
+        self.follow_slug_change(old_slug)
 
     def get_absolute_url(self):
         return reverse("site-page", kwargs={"slug": self.slug})

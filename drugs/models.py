@@ -78,16 +78,13 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         from articles.links import record_links
         from articles.markup import render_markdown
-        from articles.referrers import rerender_referrers
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.mechanism)
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug(old_slug)
-        if old_slug not in (None, self.slug):
-            rerender_referrers(self, old_slug=old_slug)  # its hub and articles moved
+        self.follow_slug_change(old_slug)  # a drug's hub and its articles move together
 
     def get_absolute_url(self):
         return reverse("drug-detail", kwargs={"slug": self.slug})
@@ -176,13 +173,9 @@ class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        from articles.referrers import rerender_referrers
-
         old_slug = self.stored_slug()
         super().save(*args, **kwargs)
-        self.remember_old_slug(old_slug)
-        if old_slug not in (None, self.slug):
-            rerender_referrers(self, old_slug=old_slug)
+        self.follow_slug_change(old_slug)
 
     def get_absolute_url(self):
         return reverse("condition-detail", kwargs={"slug": self.slug})

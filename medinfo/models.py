@@ -36,6 +36,14 @@ class SlugHistoryMixin:
         elif old is None:
             OldSlug.release(self)  # new content takes over a slug that used to redirect
 
+    def follow_slug_change(self, old: str | None) -> None:
+        """After a save: leave a redirect and re-render the referrers if the slug moved."""
+        from articles.referrers import rerender_referrers
+
+        self.remember_old_slug(old)
+        if old not in (None, self.slug):
+            rerender_referrers(self, old_slug=old)
+
 
 class LinkTargetQuerySet(models.QuerySet):
     """Bulk deletes (the admin's "delete selected" included) re-render the referrers too."""
