@@ -10,16 +10,14 @@ the permission check happens on the server whatever the page showed.
 import reversion
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
-from reversion.models import Version
 
 from articles.admin_support import BROKEN, BrokenLinkWarningMixin, RevisionAdmin
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
@@ -207,10 +205,7 @@ class ArticleAdmin(
         (a new revision, status back to draft if it differs from what readers see), so
         readers keep the published copy until the reverted text is reviewed and published.
         """
-        version = get_object_or_404(
-            Version.objects.get_for_object_reference(Article, unquote(object_id)),
-            pk=version_id,
-        )
+        _, version = self.own_version(request, object_id, version_id)
         request._revert_to = version
         saved_on = localize(timezone.localtime(version.revision.date_created))
         context = {

@@ -5,8 +5,12 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
+
+from articles.referrers import rerender_referrers
+from articles.revisions import revision_is_only_about
 
 
 class RevisionAdmin(CompareVersionAdmin):
@@ -19,12 +23,25 @@ class RevisionAdmin(CompareVersionAdmin):
     history_latest_first = True
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        """reversion writes the old version raw before the form saves it, so a slug that
-        the revert changes is seen here: leave the redirect and fix the referrers."""
-        from articles.referrers import rerender_referrers
+        """Open (GET) or revert to (POST) one of this object's own versions.
 
-        before = self.get_object(request, unquote(object_id))
-        old_slug = getattr(before, "slug", None)
+        reversion finds a version by its id and object id alone, whatever its model, and
+        writes the whole revision raw before the change form checks anything: another
+        model's version id reverted that object. Here the version must be this object's,
+        the revision must hold nothing but this object and the rows it follows, and the
+        user must be allowed to view (GET) or change (POST) the object, all before reversion
+        runs. A slug the revert changes is remembered and its referrers re-rendered.
+        """
+        obj, version = self.own_version(request, object_id, version_id)
+        if not revision_is_only_about(version.revision, obj):
+            messages.error(
+                request,
+                "That revision also changed other content (it was saved from a list), so it "
+                "cannot be reverted here. Compare it from the history and make the edit by hand.",
+            )
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_history", obj.pk)
+        old_slug = getattr(obj, "slug", None)
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302 and old_slug:
             after = self.get_object(request, unquote(object_id))
@@ -32,6 +49,26 @@ class RevisionAdmin(CompareVersionAdmin):
                 after.remember_old_slug(old_slug)
                 rerender_referrers(after, old_slug=old_slug)
         return response
+
+    def own_version(self, request, object_id, version_id):
+        """The object and one of its own versions, if the user may open (GET) or revert
+        (POST) it: 403 before anything is looked up for staff without the model's
+        permission, 404 for a missing object or a version of any other object or model."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        version = get_object_or_404(
+            Version.objects.get_for_object(obj).select_related("revision"), pk=version_id
+        )
+        if request.method == "POST":
+            allowed = self.has_change_permission(request, obj)
+        else:
+            allowed = self.has_view_or_change_permission(request, obj)
+        if not allowed:
+            raise PermissionDenied
+        return obj, version
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recovery is for deleted content only. For an object that still exists it would
