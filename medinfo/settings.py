@@ -1,16 +1,23 @@
 """medinfo settings: everything that differs between machines comes from the environment.
 
 DJANGO_DEBUG       "1"/"true" for development; off (the production default) otherwise.
+                   Refused with a public host name in DJANGO_ALLOWED_HOSTS.
+DJANGO_ENV         "production" makes manage.py ignore a development .env (medinfo/envfile.py);
+                   gunicorn never reads .env.
 DJANGO_SECRET_KEY  required when DEBUG is off; development has a fixed, clearly fake key.
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default in DEBUG: localhost, 127.0.0.1).
 DATABASE_URL       PostgreSQL URL; unset or empty: the embedded server under .data/.
 MEDINFO_DB_NAME    the database on the embedded server ("medinfo"; benchmarks use another).
+MEDINFO_EMBEDDED_DIR  the embedded server's data folder (.data/postgres by default).
 REDIS_URL          optional cache backend (redis://...); the local-memory cache otherwise.
 
 Production only (DEBUG off), all optional:
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://medinfo.example.
 DJANGO_BEHIND_TLS_PROXY      "1" when a TLS-terminating proxy forwards X-Forwarded-Proto
                              and X-Forwarded-For (HTTPS detection, login throttling).
+DJANGO_TRUSTED_PROXY_COUNT   how many proxies of ours append to X-Forwarded-For (1: just
+                             the load balancer; 2: a CDN in front of it). The client's
+                             address for login throttling is that many entries from the end.
 DJANGO_SECURE_SSL_REDIRECT   "0" to leave HTTP-to-HTTPS redirects to the proxy.
 DJANGO_HSTS_SECONDS          HSTS max-age (one year by default).
 DJANGO_MEDIA_ROOT            where uploads are stored (media/ by default).
@@ -46,23 +53,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def load_env_file(path: str) -> None:
-    """KEY=VALUE lines from a local, untracked file, for variables not set already.
-
-    `make run` writes `.env` with DJANGO_DEBUG=1, so that every manage.py command in a
-    development checkout runs in development mode. A deployment has no such file, and
-    its real environment always wins. MEDINFO_ENV_FILE names another file ("" for none).
-    """
-    if not path or not Path(path).is_file():
-        return
-    for line in Path(path).read_text().splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip() and not key.lstrip().startswith("#"):
-            os.environ.setdefault(key.strip(), value.strip())
-
-
-load_env_file(os.environ.get("MEDINFO_ENV_FILE", str(BASE_DIR / ".env")))
-
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
@@ -74,9 +64,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
-)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG else [])
+if DEBUG and (public := [h for h in ALLOWED_HOSTS if h.lstrip(".") not in LOCAL_HOSTS]):
+    raise ImproperlyConfigured(
+        f"DJANGO_DEBUG is on with public host names ({', '.join(public)}): a production "
+        "server must never show debug pages. Set DJANGO_DEBUG=0 (and DJANGO_ENV=production, "
+        "so that manage.py ignores a development .env), or serve only local host names."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -141,7 +136,8 @@ if not _database_url:
 
     # MEDINFO_DB_NAME picks another database on the embedded server (benchmarks use one).
     _database_url = database_url(
-        BASE_DIR / ".data" / "postgres", os.environ.get("MEDINFO_DB_NAME", "").strip() or "medinfo"
+        Path(os.environ.get("MEDINFO_EMBEDDED_DIR", "").strip() or BASE_DIR / ".data" / "postgres"),
+        os.environ.get("MEDINFO_DB_NAME", "").strip() or "medinfo",
     )
 DATABASES = {
     "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
@@ -170,7 +166,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "user_agent"]]
+# Locked by client address and, separately, by username: a rotating User-Agent or many
+# addresses guessing one editor's password still count against that username.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env_bool("DJANGO_AXES_ENABLED", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,14 +180,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 
-def client_ip_behind_proxy(request) -> str | None:
-    """The address our TLS proxy saw: the last X-Forwarded-For entry, which it appended.
+TRUSTED_PROXY_COUNT = max(1, env_int("DJANGO_TRUSTED_PROXY_COUNT", 1))
 
-    Behind a proxy REMOTE_ADDR is the proxy itself, so throttling by it would lock every
-    editor out at once; the earlier entries come from the client and can be forged.
+
+def client_ip_behind_proxy(request, proxies: int | None = None) -> str | None:
+    """The address the outermost of our proxies saw, from X-Forwarded-For.
+
+    Each of our proxies appends the address it received from, so with N proxies (CDN, load
+    balancer, ...) the client's is the Nth entry from the right; entries further left came
+    from the client and can be forged. Behind a proxy REMOTE_ADDR is the proxy itself, so
+    throttling by it would lock every editor out at once.
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+    proxies = proxies or TRUSTED_PROXY_COUNT
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if len(entries) >= proxies:
+        return entries[-proxies]
+    return entries[0] if entries else request.META.get("REMOTE_ADDR")
 
 
 # --- Internationalisation --------------------------------------------------------------

@@ -195,19 +195,71 @@ def test_behind_a_proxy_https_and_client_addresses_come_from_its_headers():
     ]
 
 
-def test_a_local_env_file_fills_in_unset_variables_only(tmp_path):
-    env_file = tmp_path / "local.env"
-    env_file.write_text("# development\nDJANGO_DEBUG=1\nDJANGO_ALLOWED_HOSTS=from-file\n")
-    code = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.DEBUG, settings.ALLOWED_HOSTS)"
-    )
+PRINT_DEBUG = "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"
+
+
+def development_env_file(tmp_path) -> str:
+    env_file = tmp_path / "left-behind.env"
+    env_file.write_text("# development\nDJANGO_DEBUG=1\nDJANGO_ALLOWED_HOSTS=localhost\n")
+    return str(env_file)
+
+
+def test_manage_py_fills_unset_variables_from_a_development_env_file(tmp_path):
     result = run(
-        ["-c", code],
-        DJANGO_SETTINGS_MODULE="medinfo.settings",
-        MEDINFO_ENV_FILE=str(env_file),
-        DJANGO_ALLOWED_HOSTS="from-environment",
+        ["manage.py", "shell", "-c", PRINT_DEBUG],
+        MEDINFO_ENV_FILE=development_env_file(tmp_path),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=UNUSED_DATABASE_URL,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True ['from-environment']"
+    assert result.stdout.splitlines()[-1] == "True ['127.0.0.1']"  # the environment wins
+
+
+def test_gunicorn_never_reads_a_development_env_left_in_a_deployed_tree(tmp_path):
+    code = "import medinfo.wsgi; " + PRINT_DEBUG
+    result = run(
+        ["-c", code],
+        MEDINFO_ENV_FILE=development_env_file(tmp_path),
+        DJANGO_SECRET_KEY=secret_key(),
+        DJANGO_ALLOWED_HOSTS="medinfo.example",
+        DATABASE_URL=UNUSED_DATABASE_URL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['medinfo.example']"
+
+
+def test_manage_py_in_production_ignores_a_development_env(tmp_path):
+    result = run(
+        ["manage.py", "shell", "-c", PRINT_DEBUG],
+        DJANGO_ENV="production",
+        MEDINFO_ENV_FILE=development_env_file(tmp_path),
+        DJANGO_SECRET_KEY=secret_key(),
+        DJANGO_ALLOWED_HOSTS="medinfo.example",
+        DATABASE_URL=UNUSED_DATABASE_URL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False ['medinfo.example']"
+
+
+@pytest.mark.parametrize("hosts", ["medinfo.example", "localhost,www.medinfo.example", "*"])
+def test_debug_with_a_public_host_name_refuses_to_start(tmp_path, hosts):
+    """A deployed tree with the development .env, and no DJANGO_ENV: DEBUG never serves."""
+    result = run(
+        ["manage.py", "check"],
+        MEDINFO_ENV_FILE=development_env_file(tmp_path),
+        DJANGO_ALLOWED_HOSTS=hosts,
+        DATABASE_URL=UNUSED_DATABASE_URL,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG is on with public host names" in result.stderr
+
+
+def test_the_client_address_is_as_many_entries_from_the_end_as_we_have_proxies():
+    request = RequestFactory().post(
+        "/admin/login/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9, 203.0.113.7",
+    )
+    assert client_ip_behind_proxy(request, proxies=1) == "203.0.113.7"
+    assert client_ip_behind_proxy(request, proxies=2) == "198.51.100.9"
+    assert client_ip_behind_proxy(request, proxies=5) == "6.6.6.6"
