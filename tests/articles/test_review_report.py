@@ -6,6 +6,7 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -119,3 +120,27 @@ def test_the_admin_review_filter_shows_the_same_articles_as_the_report(articles,
     assert titles == [state.value.capitalize()]
     choices = [a.get_text(strip=True) for a in soup.select("#changelist-filter a")]
     assert state.label in choices
+
+
+def test_fail_on_any_exits_1_when_a_review_is_due_for_cron(articles):
+    with pytest.raises(CommandError, match=r"3 articles due for a review") as refused:
+        report("--fail-on", "any")
+
+    assert refused.value.returncode == 1
+
+
+def test_fail_on_names_the_kinds_that_count(articles):
+    with pytest.raises(CommandError, match=r"1 article due for a review \(stale\)"):
+        report("--fail-on", "stale")
+    assert report("--fail-on", "none")[-1].startswith("Review report: 3 articles")
+
+
+def test_fail_on_exits_0_on_a_clean_site():
+    factories.ArticleFactory(reviewed_on=days_ago(1))
+
+    assert report("--fail-on", "any")[-1].startswith("Review report: 0 articles")
+
+
+def test_fail_on_refuses_an_unknown_kind():
+    with pytest.raises(CommandError, match="unknown kind soon"):
+        report("--fail-on", "soon")

@@ -13,9 +13,21 @@ class Command(BaseCommand):
     help = "Fill the database with realistic synthetic drugs and articles (deterministic)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--drugs", type=int, default=100)
-        parser.add_argument("--articles", type=int, default=1000)
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--drugs", type=int, default=100, help="How many drugs to create (default 100)."
+        )
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=1000,
+            help="How many articles to create, spread over the drugs (default 1000).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help="Random seed: the same seed gives the same content (default 1).",
+        )
         parser.add_argument(
             "--if-missing",
             action="store_true",

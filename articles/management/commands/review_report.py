@@ -1,7 +1,10 @@
 """manage.py review_report: articles whose medical review is missing, outdated or stale.
 
-A report, not a check: it exits 0 whatever it finds (use it in a weekly mail, not a gate).
+A report by default (exit 0, for a weekly mail); with ``--fail-on`` it is a check that
+exits 1 when a review of the named kinds is due, so that cron or a monitor can alert.
 """
+
+import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,8 +22,16 @@ class Command(BaseCommand):
             metavar="MONTHS",
             help=f"A review older than this many months is stale (default {DEFAULT_MONTHS}).",
         )
+        parser.add_argument(
+            "--fail-on",
+            type=fail_on_states,
+            default=frozenset(),
+            metavar="KINDS",
+            help="Exit 1 when a review of these kinds is due: 'any', or a comma-separated "
+            "list of missing, outdated, stale (default: report only, exit 0).",
+        )
 
-    def handle(self, *args, older_than, **options):
+    def handle(self, *args, older_than, fail_on, **options):
         if older_than < 0:
             raise CommandError("--older-than must be 0 or more months.")
         problems = review_problems(older_than_months=older_than)
@@ -33,3 +44,27 @@ class Command(BaseCommand):
             f"{counts[ReviewState.STALE]} stale older than {older_than} "
             f"month{'' if older_than == 1 else 's'})."
         )
+        due = [p for p in problems if p.state in fail_on]
+        if due:
+            raise CommandError(
+                f"{len(due)} article{'' if len(due) == 1 else 's'} due for a review "
+                f"({', '.join(sorted({p.state for p in due}))}).",
+                returncode=1,
+            )
+
+
+def fail_on_states(value: str) -> frozenset:
+    """'any', 'none' or a comma-separated list of review states, for ``--fail-on``."""
+    names = {name.strip().lower() for name in value.split(",") if name.strip()}
+    if names == {"any"}:
+        return frozenset(ReviewState) - {ReviewState.CURRENT}
+    if names == {"none"}:
+        return frozenset()
+    wanted = {ReviewState.MISSING, ReviewState.OUTDATED, ReviewState.STALE}
+    unknown = names - {state.value for state in wanted}
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {', '.join(sorted(unknown)) or '(empty)'}: use any, none, or "
+            "missing, outdated, stale"
+        )
+    return frozenset(ReviewState(name) for name in names)

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Import FILE once; print wall time and the process's peak resident memory."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument(
+            "file", help="The interchange file to import (into an empty benchmark database)."
+        )
 
     def handle(self, *args, file, **options):
         start = time.monotonic()
