@@ -159,6 +159,10 @@ CASES = {
         f"{ARTICLE}: series_position: NaN is not a number JSON allows",
     ),
     "Infinity": (
+        raw('"copyright_start_year": 2006', '"copyright_start_year": Infinity'),
+        "site: copyright_start_year: Infinity is not a number JSON allows",
+    ),
+    "-Infinity": (
         raw('"copyright_start_year": 2006', '"copyright_start_year": -Infinity'),
         "site: copyright_start_year: -Infinity is not a number JSON allows",
     ),
