@@ -10,10 +10,12 @@ the permission check happens on the server whatever the page showed.
 import reversion
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
@@ -22,10 +24,11 @@ from markdownx.admin import MarkdownxModelAdmin
 from articles.admin_support import BROKEN, BrokenLinkWarningMixin, RevisionAdmin
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.forms import EditConflictForm
-from articles.models import Article, InternalLink, SitePage, SiteSettings
+from articles.models import Article, ArticleKind, InternalLink, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
+from articles.series import SERIES_KINDS, series_page
 from drugs.models import Drug
 
 reversion.register(Article, exclude=ARTICLE_UNVERSIONED)
@@ -120,8 +123,9 @@ class ArticleAdmin(
     ArticleWorkflowAdminMixin, BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin
 ):
     form = EditConflictForm
+    change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
-    list_filter = ["status", ReviewFilter, ("drug", DrugListFilter)]
+    list_filter = ["status", ReviewFilter, "kind", ("drug", DrugListFilter)]
     list_select_related = ["drug"]
     search_fields = ["title", "slug", "drug__name"]
     show_full_result_count = False
@@ -136,7 +140,10 @@ class ArticleAdmin(
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
     }
     fieldsets = [
-        (None, {"fields": ["title", "slug", ("drug", "series_position"), "loaded_updated_at"]}),
+        (
+            None,
+            {"fields": ["title", "slug", ("drug", "kind", "series_position"), "loaded_updated_at"]},
+        ),
         ("Text", {"fields": ["lead", "body"]}),
         (
             "Publishing (changed only by the workflow buttons above)",
@@ -147,6 +154,36 @@ class ArticleAdmin(
         ("History", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
     inlines = [OutgoingLinkInline]
+
+    def get_urls(self):
+        series = path(
+            "series/",
+            self.admin_site.admin_view(self.series_view),
+            name="articles_article_series",
+        )
+        return [series, *super().get_urls()]
+
+    def series_view(self, request):
+        """Drugs × article kinds: what exists, what is live, which reviews are due."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        search = request.GET.get("q", "").strip()[:100]
+        only_gaps = request.GET.get("gaps") == "1"
+        page, rows = series_page(
+            page_number=request.GET.get("p", 1), search=search, only_gaps=only_gaps
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Series completeness",
+            "opts": self.model._meta,
+            "kinds": [ArticleKind(kind) for kind in SERIES_KINDS],
+            "rows": rows,
+            "page": page,
+            "search": search,
+            "only_gaps": only_gaps,
+            "can_add": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/articles/article/series.html", context)
 
     def get_queryset(self, request):
         visible = Article.objects.visible().filter(pk=OuterRef("pk"))

@@ -34,6 +34,19 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class ArticleKind(models.TextChoices):
+    """The questions of a drug's article series, in the order readers meet them."""
+
+    OVERVIEW = "overview", "Overview"
+    USES = "uses", "Uses"
+    DOSAGE = "dosage", "Dosage"
+    SIDE_EFFECTS = "side-effects", "Side effects"
+    WARNINGS = "warnings", "Warnings"
+    INTERACTIONS = "interactions", "Interactions"
+    HOW_IT_WORKS = "how-it-works", "How it works"
+    OTHER = "other", "Other"
+
+
 # Reader-facing fields and the published copies they are read from (see Article.publish).
 LIVE_FIELDS = {
     "title": "live_title",
@@ -107,6 +120,13 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     toc = models.JSONField(default=list, blank=True, editable=False)
     series_position = models.PositiveSmallIntegerField(
         default=0, help_text="Order among the drug's articles (overview first)."
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=ArticleKind,
+        default=ArticleKind.OTHER,
+        help_text="Which question of the drug's series this answers; the series "
+        "completeness view shows each drug's missing ones.",
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(

@@ -19,7 +19,7 @@ ARTICLE_UNVERSIONED = [
 # What a revert of an article restores (attribute names, as Version.field_dict has them).
 ARTICLE_REVERTED = [
     "title", "slug", "drug_id", "lead", "body", "series_position", "promoted_article_id",
-    "featured",
+    "featured", "kind",
 ]  # fmt: skip
 
 

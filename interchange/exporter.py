@@ -83,7 +83,7 @@ def articles_for_export():
     HTML, the readers' copy and search vectors, several times the size of its text."""
     return Article.objects.select_related("drug", "promoted_article").only(
         "slug", "title", "drug__slug", "lead", "body", "status", "published_at",
-        "reviewed_by", "reviewed_on", "reviewed_hash", "series_position", "featured",
+        "reviewed_by", "reviewed_on", "reviewed_hash", "series_position", "kind", "featured",
         "promoted_article__slug",
     )  # fmt: skip
 
@@ -106,6 +106,7 @@ def article_record(article: Article) -> dict:
         "reviewed_by": article.reviewed_by if reviewed else "",
         "reviewed_on": article.reviewed_on.isoformat() if reviewed else None,
         "series_position": article.series_position,
+        "kind": article.kind,
         "featured": article.featured,
         "promoted_article": (
             article.promoted_article.slug if article.promoted_article_id else None

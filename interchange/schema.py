@@ -8,7 +8,14 @@ document alone; references to rows already in the database are checked by
 
 from dataclasses import dataclass, field
 
-from articles.models import RESERVED_PAGE_SLUGS, Article, SitePage, SiteSettings, Status
+from articles.models import (
+    RESERVED_PAGE_SLUGS,
+    Article,
+    ArticleKind,
+    SitePage,
+    SiteSettings,
+    Status,
+)
 from drugs.models import Availability, BrandName, Condition, Drug, Formulation, Indication
 from interchange.fields import MISSING, Fields, json_type, mixed_script_word
 
@@ -243,6 +250,7 @@ def read_article(f: Fields) -> dict:
         "reviewed_by": f.string("reviewed_by", max_length=max_length(Article, "reviewed_by")),
         "reviewed_on": f.date("reviewed_on"),
         "series_position": f.integer("series_position", minimum=0, maximum=32767),
+        "kind": f.choice("kind", ArticleKind.values, ArticleKind.OTHER),
         "featured": f.boolean("featured"),
         "promoted_article": f.reference("promoted_article", max_length=max_length(Article, "slug")),
     }

@@ -221,6 +221,7 @@ def _article_values(record: dict, row: Article | None, drug_ids: dict[str, int])
         "reviewed_by": record["reviewed_by"],
         "reviewed_on": _date(record["reviewed_on"]),
         "series_position": record["series_position"],
+        "kind": record["kind"],
         "featured": record["featured"],
     }
     # The file's review vouches for the file's text, as workflow.record_review would.

@@ -16,6 +16,7 @@ def article_post(**fields):
         "slug": "",
         "drug": "",
         "series_position": "0",
+        "kind": "other",
         "lead": "",
         "body": "",
         "status": Status.DRAFT,

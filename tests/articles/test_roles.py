@@ -127,7 +127,8 @@ def png() -> SimpleUploadedFile:
 def change_post(article: Article, **fields) -> dict:
     data = {
         "title": article.title, "slug": article.slug, "drug": article.drug_id or "",
-        "series_position": "0", "lead": article.lead, "body": article.body,
+        "series_position": "0", "kind": article.kind, "lead": article.lead,
+        "body": article.body,
         "promoted_article": "",
         # A crafted POST: the read-only workflow fields are posted too, and ignored.
         "status": Status.PUBLISHED, "reviewed_by": "Forged, MD", "reviewed_on": "2020-01-01",
