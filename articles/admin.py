@@ -146,7 +146,7 @@ class ArticleAdmin(
         ),
         ("Text", {"fields": ["lead", "body"]}),
         (
-            "Publishing (changed only by the workflow buttons above)",
+            "Publishing (changed only by the workflow steps above)",
             {"fields": ["state", ("status", "published_at"), "featured"]},
         ),
         ("Medical review", {"fields": [("reviewed_by", "reviewed_on")]}),
@@ -154,6 +154,17 @@ class ArticleAdmin(
         ("History", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
     inlines = [OutgoingLinkInline]
+
+    def get_fieldsets(self, request, obj=None):
+        """On the add page there are no workflow buttons yet: say when they appear."""
+        if obj is not None:
+            return self.fieldsets
+        return [
+            ("Publishing (the workflow steps appear once the article is saved)", options)
+            if title and title.startswith("Publishing")
+            else (title, options)
+            for title, options in self.fieldsets
+        ]
 
     def get_urls(self):
         series = path(

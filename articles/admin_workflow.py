@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import localize
 
 from articles import workflow
 from articles.forms import ReviewForm, ScheduleForm
@@ -37,7 +36,7 @@ def article_state(article: Article, now: datetime.datetime | None = None) -> str
     if not article.is_live:
         parts = [Status(article.status).label]
     elif article.published_at > now:
-        parts = [f"Scheduled for {localize(timezone.localtime(article.published_at))}"]
+        parts = [f"Scheduled for {when(article.published_at)}"]
     else:
         parts = ["Live"]
     if article.is_live and fingerprint != article.live_hash:
@@ -47,6 +46,12 @@ def article_state(article: Article, now: datetime.datetime | None = None) -> str
     elif not article.reviewed_on:
         parts.append("not reviewed")
     return "; ".join(parts)
+
+
+def when(moment: datetime.datetime) -> str:
+    """A time for a message: "Jan. 1, 2020, 9 a.m." put the sentence's period after "a.m."."""
+    local = timezone.localtime(moment)
+    return f"{local:%B} {local.day}, {local.year} at {local:%H:%M} ({local.tzname()})"
 
 
 class ArticleWorkflowAdminMixin:
@@ -109,9 +114,14 @@ class ArticleWorkflowAdminMixin:
         form = ScheduleForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Give the publishing date and time, e.g. 2026-05-01 09:00.")
-        workflow.publish(article, user=request.user, at=form.cleaned_data["publish_at"])
-        when = localize(timezone.localtime(article.published_at))
-        return f"Scheduled: readers see this text from {when}."
+        publish_at = form.cleaned_data["publish_at"]
+        if publish_at <= timezone.now():
+            raise ValidationError(
+                f"{when(publish_at)} has passed: a schedule needs a time in the future. "
+                "To publish at once, use “Publish now”."
+            )
+        workflow.publish(article, user=request.user, at=publish_at)
+        return f"Scheduled: readers see this text from {when(article.published_at)}."
 
     def _unpublish(self, request, article):
         workflow.unpublish(article, user=request.user)

@@ -191,13 +191,33 @@ def test_scheduling_in_the_future_publishes_by_itself_when_the_time_comes(draft)
         assert "Reviewed words." in reader_text(draft)
 
 
-def test_scheduling_in_the_past_publishes_at_once(draft):
+def test_a_schedule_time_in_the_past_is_refused_and_publish_now_is_named(draft):
     publisher = client_for("publisher")
     step(publisher, "review", draft, {"reviewer_name": "Ann Lee", "credential": "MD"})
 
-    step(publisher, "schedule", draft, {"publish_at": "2020-01-01T09:00"})
+    response = step(publisher, "schedule", draft, {"publish_at": "2020-01-01T09:00"})
 
-    assert "Reviewed words." in reader_text(draft)
+    assert messages_of(response) == [
+        "January 1, 2020 at 09:00 (UTC) has passed: a schedule needs a time in the future. "
+        "To publish at once, use “Publish now”."
+    ]
+    assert reader_text(draft) is None
+    assert not Article.objects.get(pk=draft.pk).is_live
+
+
+def test_the_schedule_message_is_one_sentence_with_one_period(draft):
+    publisher = client_for("publisher")
+    step(publisher, "review", draft, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    later = timezone.localtime() + datetime.timedelta(days=2)
+
+    response = step(publisher, "schedule", draft, {"publish_at": later.strftime("%Y-%m-%dT%H:%M")})
+
+    [message] = messages_of(response)
+    assert message == (
+        f"Scheduled: readers see this text from {later:%B} {later.day}, {later.year} "
+        f"at {later:%H:%M} (UTC)."
+    )
+    assert ".." not in message and "a.m." not in message
 
 
 def test_a_bad_schedule_date_is_refused_with_a_message(draft):
