@@ -1,13 +1,36 @@
-"""The Atom feed of recently published articles: visible articles only, like every reader page."""
+"""The Atom feed of recently published articles: visible articles only, like every reader page.
+
+Each entry carries the article's lead as its summary and the published body as its content,
+the same sanitised HTML the article page shows, with its links made absolute for feed readers.
+"""
+
+import re
+from urllib.parse import urljoin
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from articles.models import Article, SiteSettings
 
+# href="..." and src="..." that are not already absolute (the sanitiser always double-quotes).
+RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:)([^"]*)"')
+
+
+def absolute_links(html: str, base: str) -> str:
+    return RELATIVE_URL.sub(lambda m: f'{m[1]}{urljoin(base, m[2])}"', html)
+
+
+class AtomFeedWithContent(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            content = absolute_links(item["content"], item["link"])
+            handler.addQuickElement("content", content, {"type": "html"})
+
 
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeedWithContent
     link = "/"
 
     def title(self):
@@ -21,7 +44,7 @@ class LatestArticlesFeed(Feed):
         return (
             Article.objects.visible()
             .select_related("drug")
-            .only("title", "slug", "lead", "published_at", "updated_at", "drug__slug")
+            .only("title", "slug", "lead", "body_html", "published_at", "updated_at", "drug__slug")
             .order_by("-published_at")[:30]
         )
 
@@ -29,7 +52,10 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.lead
+        return escape(item.lead)  # plain text, in a summary of type="html"
+
+    def item_extra_kwargs(self, item):
+        return {"content": item.body_html}
 
     def item_pubdate(self, item):
         return item.published_at

@@ -1,9 +1,23 @@
-"""sitemap.xml: drugs, conditions, site pages and the articles readers may see."""
+"""sitemap.xml: home, the A–Z lists, drugs, conditions, site pages and the visible articles."""
 
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 from articles.models import Article, SitePage
 from drugs.models import Condition, Drug
+
+
+class ListPageSitemap(Sitemap):
+    """The pages that list the others: home and the A–Z lists (no query)."""
+
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        return ["home", "drug-index", "condition-index"]
+
+    def location(self, item):
+        return reverse(item)
 
 
 class ArticleSitemap(Sitemap):
@@ -51,6 +65,7 @@ class SitePageSitemap(Sitemap):
 
 
 SITEMAPS = {
+    "lists": ListPageSitemap,
     "articles": ArticleSitemap,
     "drugs": DrugSitemap,
     "conditions": ConditionSitemap,

@@ -21,6 +21,7 @@ from articles.referrers import (
     rerender_referrers,
     rerender_source,
 )
+from medinfo import structured_data
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
 # so a publish or an edit reaches readers at once. Drafts never get here: they 404.
@@ -30,7 +31,7 @@ public_page = cache_control(public=True, no_cache=True)
 ARTICLE_LIST_FIELDS = ("title", "slug", "lead", "drug__name", "drug__slug")
 ARTICLE_PAGE_FIELDS = (
     *ARTICLE_LIST_FIELDS,
-    "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at",
+    "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at", "published_at",
     "promoted_article__live_title", "promoted_article__slug", "promoted_article__live_lead",
     "promoted_article__drug__slug",
 )  # fmt: skip
@@ -54,6 +55,7 @@ def home(request):
             "recent": visible.order_by("-published_at")[:8],
             "letters": ascii_lowercase,
             "available_letters": available_letters(),
+            "page_meta": structured_data.home_page(request),
         },
     )
 
@@ -136,6 +138,7 @@ def article_detail(request, slug, drug_slug=None):
             "related": related,
             "referring_pages": referring_pages({"target_article": article}),
             "show_toc": len(article.toc) >= 3,
+            "page_meta": structured_data.article_page(request, article),
         },
     )
 
@@ -153,4 +156,8 @@ def site_page(request, slug):
         return redirect_from_old_slug("page", slug)
     if page.links_due:  # a scheduled article it links to came due
         page.body_html = rerender_source(SitePage.objects.get(pk=page.pk))
-    return render(request, "articles/sitepage_detail.html", {"page": page})
+    return render(
+        request,
+        "articles/sitepage_detail.html",
+        {"page": page, "page_meta": structured_data.site_page(request, page)},
+    )

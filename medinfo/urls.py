@@ -22,6 +22,7 @@ urlpatterns = [
         "drugs/<slug:drug_slug>/<slug:slug>/", article_views.article_detail, name="article-detail"
     ),
     path("articles/<slug:slug>/", article_views.article_detail, name="article-standalone"),
+    path("conditions/", drug_views.condition_index, name="condition-index"),
     path("conditions/<slug:slug>/", drug_views.condition_detail, name="condition-detail"),
     path("search/", search_views.search, name="search"),
     path("feeds/articles/", LatestArticlesFeed(), name="article-feed"),

@@ -4,9 +4,10 @@ import datetime
 from xml.etree import ElementTree
 
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from articles.models import Status
+from articles.models import Article, Status
 from tests.factories import ArticleFactory, ConditionFactory, DrugFactory, SitePageFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,17 @@ def content():
     return drug
 
 
-def test_sitemap_lists_drugs_conditions_pages_and_only_visible_articles(client, content):
+def test_sitemap_lists_home_a_z_lists_drugs_conditions_pages_and_only_visible_articles(
+    client, content
+):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     tree = ElementTree.fromstring(response.content)
     locations = {loc.text for loc in tree.iterfind("sm:url/sm:loc", NS)}
     assert locations == {
+        "http://testserver/",
+        "http://testserver/drugs/",
+        "http://testserver/conditions/",
         "http://testserver/drugs/baclofen/baclofen-uses/",
         "http://testserver/articles/eating-well/",
         "http://testserver/drugs/baclofen/",
@@ -60,6 +66,37 @@ def test_atom_feed_lists_only_visible_articles_newest_first(client, content):
     assert sorted(entries) == [
         ("Eating Well", "http://testserver/articles/eating-well/"),
         ("What Is Baclofen Used For?", "http://testserver/drugs/baclofen/baclofen-uses/"),
+    ]
+
+
+def test_atom_entries_carry_the_published_body_as_html_content_with_absolute_links(client, content):
+    article = ArticleFactory(
+        drug=content,
+        slug="baclofen-dosage",
+        title="Baclofen Dosage",
+        lead="Under <5 mg & more",
+        body="## Dose\n\nSee [the uses](article:baclofen-uses) and [below](#sec-dose).\n",
+    )
+    pending = Article.objects.get(pk=article.pk)
+    pending.body = "## Dose\n\nAn unreviewed edit.\n"
+    pending.save()  # waits for review; readers keep the published body
+
+    feed = ElementTree.fromstring(client.get("/feeds/articles/").content)
+    entry = next(
+        e for e in feed.iterfind("atom:entry", NS)
+        if e.findtext("atom:title", namespaces=NS) == "Baclofen Dosage"
+    )  # fmt: skip
+    assert entry.find("atom:summary", NS).get("type") == "html"
+    summary = BeautifulSoup(entry.findtext("atom:summary", namespaces=NS), "html.parser")
+    assert summary.get_text() == "Under <5 mg & more"
+    content_element = entry.find("atom:content", NS)
+    assert content_element.get("type") == "html"
+    body = BeautifulSoup(content_element.text, "html.parser")
+    assert body.find("h2").get_text() == "Dose"
+    assert "unreviewed" not in body.get_text()
+    assert [a["href"] for a in body.find_all("a")] == [
+        "http://testserver/drugs/baclofen/baclofen-uses/",
+        "http://testserver/drugs/baclofen/baclofen-dosage/#sec-dose",
     ]
 
 

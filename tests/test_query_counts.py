@@ -6,6 +6,7 @@ footer pages) are included.
 """
 
 import pytest
+from django.utils.text import slugify
 
 from articles.models import SitePage
 from tests.factories import (
@@ -28,7 +29,9 @@ QUERIES = {
     "drug_hub": 10,  # drug, brands, formulations, their brands, uses, their formulations,
     # articles, referring pages + 2
     "article": 5,  # article with drug and promoted article, related, referring pages + 2
-    "condition": 6,  # condition, uses with drugs, their formulations, articles + 2
+    "condition": 6,  # condition, uses with drugs and conditions, their formulations, articles + 2
+    "condition_index": 3,  # conditions + 2
+    "brand_redirect": 3,  # no drug, no old slug, the brand (no context processor: a 301)
     "site_page": 3,  # page + 2
     "not_found": 2,  # the footer's 2
     "feed": 2,  # site name, articles
@@ -47,6 +50,9 @@ def build_drug(n: int, slug: str):
         use = IndicationFactory(drug=drug, condition=condition, details=f"cause {i}")
         use.formulations.add(formulation)
         IndicationFactory(drug=drug, condition=ConditionFactory(), off_label=True)
+        IndicationFactory(  # listed on the condition's page too: its details name it
+            drug=drug, condition=ConditionFactory(), details=f"including {condition.name}"
+        ).formulations.add(formulation)
     promoted = ArticleFactory(drug=None, slug=f"{slug}-promoted")
     main = ArticleFactory(
         drug=drug,
@@ -98,6 +104,19 @@ def test_condition_query_count(client, content, django_assert_num_queries):
     _, _, condition = content
     with django_assert_num_queries(QUERIES["condition"]):
         assert client.get(condition.get_absolute_url()).status_code == 200
+
+
+def test_condition_index_query_count(client, content, django_assert_num_queries):
+    with django_assert_num_queries(QUERIES["condition_index"]):
+        assert client.get("/conditions/").status_code == 200
+
+
+def test_brand_url_redirect_query_count(client, content, django_assert_num_queries):
+    drug, _, _ = content
+    brand = drug.brand_names.first()
+    with django_assert_num_queries(QUERIES["brand_redirect"]):
+        response = client.get(f"/drugs/{slugify(brand.name)}/")
+    assert (response.status_code, response["Location"]) == (301, drug.get_absolute_url())
 
 
 def test_site_page_query_count(client, content, django_assert_num_queries):
