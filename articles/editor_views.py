@@ -8,12 +8,12 @@ a message, never 500.
 from functools import wraps
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from articles.markup import MAX_MARKDOWN_CHARS, markdownify
+from articles.markup import markdownify, validate_markdown_length
 from articles.uploads import UploadRefused, check_size, store_image
 
 # Staff who may change any Markdown-bearing content may preview and upload.
@@ -42,8 +42,10 @@ def markdownify_preview(request):
     content = request.POST.get("content")
     if content is None:
         return _bad_text("Missing 'content'.")
-    if len(content) > MAX_MARKDOWN_CHARS:
-        return _bad_text("The text is too long to preview.")
+    try:
+        validate_markdown_length(content)  # the save would refuse it: say why, in its words
+    except ValidationError as refusal:
+        return _bad_text(" ".join(refusal.messages))
     return HttpResponse(markdownify(content))
 
 

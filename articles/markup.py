@@ -10,6 +10,7 @@ in the Markdown, because nh3 (an allow-list sanitiser that parses like a browser
 last word on every tag, attribute and URL.
 """
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,23 @@ from mdit_py_plugins.footnote import footnote_plugin
 # linearly on some shapes (deeply nested raw HTML, huge tables), so the cap is what keeps
 # the worst case well under a second.
 MAX_MARKDOWN_CHARS = 100_000
+# Every link, image and footnote reference opens with "[". markdown-it-py spends up to
+# 50 µs on each one it cannot close (90k characters of "![" took 2.2 s), so their number
+# is capped too: a long, well-referenced article has a few hundred.
+MAX_BRACKETS = 5_000
+# The stored HTML. A 1,500-word article renders to about 20 kB, but repeated references
+# copy their target each time: 100k characters of footnote references made 3.7 MB, 94k
+# characters using one 85,000-character reference link 1,450 times 123 MB. One million
+# characters is fifty long articles, sanitised in about 0.1 s.
+MAX_HTML_CHARS = 1_000_000
+# How far an oversized page is still measured (without keeping it) for the message.
+_HTML_MEASURED = 10 * MAX_HTML_CHARS
 HEADING_ID_PREFIX = "sec-"
+
+# markdown-it fills each short table row with empty cells, up to 65,536 in a table: 7 kB of
+# text made 200,000 tokens and took 3 s. A real table misses a few; past the limit the table
+# ends and the remaining lines are a paragraph.
+importlib.import_module("markdown_it.rules_block.table").MAX_AUTOCOMPLETED_CELLS = 4_096
 
 _md = (
     MarkdownIt("commonmark", {"html": True, "maxNesting": 20})
@@ -106,7 +123,11 @@ class Rendered:
     html: str
     toc: list[dict] = field(default_factory=list)  # [{"id": ..., "title": ...}] for each <h2>
     links: list[RecordedLink] = field(default_factory=list)
-    truncated: bool = False  # the text was longer than MAX_MARKDOWN_CHARS
+    refusal: ValidationError | None = None  # a limit was passed; the HTML is cut short
+
+    @property
+    def truncated(self) -> bool:
+        return self.refusal is not None
 
     @property
     def broken_links(self) -> list[RecordedLink]:
@@ -125,18 +146,19 @@ def is_internal(href: str) -> bool:
 
 
 def validate_markdown_length(text: str) -> None:
-    """Model-field validator: editors and imports hear about over-long text before saving.
+    """Model-field validator, and so the one place the limits on Markdown are enforced.
 
-    ``render_markdown`` itself only truncates, so that no save or preview can spend
-    unbounded time; this is where the editor gets a clear message instead.
+    The admin shows its message with the editor's text kept, the importer reports it with
+    the record and field, the preview answers 400 with it. ``render_markdown`` itself only
+    cuts short, so that nothing that skips validation can spend unbounded time or memory.
+    Internal links count as resolving to the longest URL and title they could: the verdict
+    does not depend on the database, and a save never stores more than was validated.
     """
-    if text and len(text) > MAX_MARKDOWN_CHARS:
-        raise ValidationError(
-            "This text has %(length)s characters; the most is %(limit)s. "
-            "Split it into several articles.",
-            code="markdown_too_long",
-            params={"length": f"{len(text):,}", "limit": f"{MAX_MARKDOWN_CHARS:,}"},
-        )
+    if not text:
+        return
+    refusal = _limit_source(text)[1] or render_markdown(text, resolver=_longest_targets).refusal
+    if refusal is not None:
+        raise refusal
 
 
 def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
@@ -145,14 +167,18 @@ def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
         return Rendered(html="")
     if resolver is None:
         from articles.links import resolve_hrefs as resolver
-    tokens = _md.parse(text[:MAX_MARKDOWN_CHARS])
+    source, refusal = _limit_source(text)
+    tokens = _md.parse(source)
     toc = _number_headings(tokens)
     _align_cells(tokens)
     links = _resolve_links(tokens, resolver)
-    html = _md.renderer.render(tokens, _md.options, {})
-    return Rendered(
-        html=sanitise(html), toc=toc, links=links, truncated=len(text) > MAX_MARKDOWN_CHARS
-    )
+    html, size = _render_within_limit(tokens)
+    html = sanitise(html)
+    size = max(size, len(html))  # nh3 adds rel="noopener noreferrer" to every link
+    if size > MAX_HTML_CHARS:
+        refusal = refusal or _html_too_large(size)
+        html = sanitise(html[: MAX_HTML_CHARS - 1_000])  # room for the tags nh3 closes
+    return Rendered(html=html, toc=toc, links=links, refusal=refusal)
 
 
 def markdownify(text: str) -> str:
@@ -162,6 +188,82 @@ def markdownify(text: str) -> str:
 
 def sanitise(html: str) -> str:
     return _cleaner.clean(html)
+
+
+def _limit_source(text: str) -> tuple[str, ValidationError | None]:
+    """The part of ``text`` within the source limits, and why it was cut (None: whole)."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return _limit_source(text[:MAX_MARKDOWN_CHARS])[0], ValidationError(
+            "This text has %(length)s characters; the most is %(limit)s. "
+            "Split it into several articles.",
+            code="markdown_too_long",
+            params={"length": f"{len(text):,}", "limit": f"{MAX_MARKDOWN_CHARS:,}"},
+        )
+    brackets = text.count("[")
+    if brackets > MAX_BRACKETS:
+        kept = "[".join(text.split("[", MAX_BRACKETS + 1)[:-1])
+        return kept, ValidationError(
+            "This text has %(count)s “[” characters; the most is %(limit)s. Each link, "
+            "image and footnote reference opens with one: use fewer, or split the text.",
+            code="markdown_too_many_brackets",
+            params={"count": f"{brackets:,}", "limit": f"{MAX_BRACKETS:,}"},
+        )
+    return text, None
+
+
+def _render_within_limit(tokens: list[Token]) -> tuple[str, int]:
+    """The HTML up to MAX_HTML_CHARS, and the size the whole would have.
+
+    markdown-it's renderer would build all of it first: 123 MB for 94k characters of
+    repeated references. Past the limit pieces are only counted, up to _HTML_MEASURED.
+    """
+    kept, size = [], 0
+    for piece in _html_pieces(tokens):
+        size += len(piece)
+        if size <= MAX_HTML_CHARS:
+            kept.append(piece)
+        elif size > _HTML_MEASURED:
+            break
+    return "".join(kept), size
+
+
+def _html_pieces(tokens: list[Token]) -> Iterable[str]:
+    """What ``RendererHTML.render`` joins, one token at a time."""
+    renderer, options, env = _md.renderer, _md.options, {}
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            yield from _html_pieces(token.children or [])
+        elif token.type in renderer.rules:
+            yield renderer.rules[token.type](tokens, index, options, env)
+        else:
+            yield renderer.renderToken(tokens, index, options, env)
+
+
+def _html_too_large(size: int) -> ValidationError:
+    if size > _HTML_MEASURED:
+        shown = f"more than {_HTML_MEASURED // 1_000_000} MB"
+    else:
+        shown = f"{size / 1_000_000:.1f} MB"
+    return ValidationError(
+        "The rendered page would be %(size)s; the limit is %(limit)s MB. Repeated footnote "
+        "references or uses of one reference link copy their target each time: use fewer, "
+        "or split the text.",
+        code="markdown_html_too_large",
+        params={"size": shown, "limit": f"{MAX_HTML_CHARS // 1_000_000}"},
+    )
+
+
+# The most a resolved internal link can carry: articles.links gives titles of up to 200
+# characters, and the longest URL is /drugs/<120-character slug>/<200-character slug>/.
+_LONGEST_URL, _LONGEST_TITLE = "/" + "x" * 330, "x" * 200
+
+
+def _longest_targets(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | None]]:
+    """Each link as long as it could be once resolved (a link to nothing is dropped)."""
+    return {
+        href: (href, LinkTarget(href, max(href, _LONGEST_URL, key=len), _LONGEST_TITLE, None))
+        for href in hrefs
+    }
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:

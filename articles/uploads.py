@@ -6,13 +6,14 @@ accepted; the pixels are written out afresh (no metadata, no trailing bytes) und
 random name whose extension comes from the decoded format, never from the client.
 """
 
+import math
 import posixpath
 import uuid
 import warnings
 from io import BytesIO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps
@@ -22,6 +23,9 @@ FORMATS = {
     "PNG": ("png", {"optimize": True}),
     "JPEG": ("jpg", {"quality": 88, "optimize": True}),
 }
+# Our pixel limit is far below Pillow's own (89 megapixels): past it, Pillow's warning only
+# repeats a refusal we make anyway, from the header, before any pixel is decoded.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 class UploadRefused(Exception):
@@ -41,52 +45,65 @@ def store_image(upload) -> str:
     extension, options = FORMATS[image_format]
     buffer = BytesIO()
     clean.save(buffer, format=image_format, **options)
+    del clean  # the pixels, before the storage copies the file
     name = posixpath.join(settings.MARKDOWNX_MEDIA_PATH, f"{uuid.uuid4().hex}.{extension}")
-    saved_name = default_storage.save(name, ContentFile(buffer.getvalue()))
+    saved_name = default_storage.save(name, File(buffer))
     return default_storage.url(saved_name)
 
 
 def _decode(upload) -> tuple[str, Image.Image]:
     """Open as PNG or JPEG only, refuse bombs, decode every pixel, and strip the metadata."""
-    max_pixels = settings.MARKDOWNX_IMAGE_MAX_PIXELS
-    with warnings.catch_warnings():
-        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as refusal.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            upload.seek(0)
-            probe = Image.open(upload, formats=list(FORMATS))
-            _check_pixels(probe, max_pixels)
-            probe.verify()  # checksums (PNG) before decoding
-            upload.seek(0)
-            image = Image.open(upload, formats=list(FORMATS))
-            image.load()  # a truncated file fails here, not later while saving
-            return image.format, _strip(image)
-        except UploadRefused:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise UploadRefused("The image has too many pixels.") from error
-        except Exception as error:
-            # Pillow reports malformed input with many exception types (OSError,
-            # SyntaxError, ValueError, struct.error, ...): all mean "not a usable image".
-            raise UploadRefused(
-                "Upload a PNG or JPEG image; this file is not one, or it is damaged."
-            ) from error
-
-
-def _check_pixels(image: Image.Image, max_pixels: int) -> None:
-    width, height = image.size
-    if width * height > max_pixels:
+    try:
+        upload.seek(0)
+        probe = Image.open(upload, formats=list(FORMATS))  # reads the header only
+        _check_pixels(*probe.size)
+        probe.verify()  # checksums (PNG) before decoding
+        upload.seek(0)
+        image = Image.open(upload, formats=list(FORMATS))
+        image.load()  # a truncated file fails here, not later while saving
+        return image.format, _strip(image)
+    except UploadRefused:
+        raise
+    except Image.DecompressionBombError as error:
         raise UploadRefused(
-            f"The image is {width}×{height} pixels; at most {max_pixels:,} pixels are allowed."
+            f"The image has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels; {_limit()}"
+        ) from error
+    except Exception as error:
+        # Pillow reports malformed input with many exception types (OSError,
+        # SyntaxError, ValueError, struct.error, ...): all mean "not a usable image".
+        raise UploadRefused(
+            "Upload a PNG or JPEG image; this file is not one, or it is damaged."
+        ) from error
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width * height > settings.MARKDOWNX_IMAGE_MAX_PIXELS:
+        raise UploadRefused(
+            f"The image is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); "
+            f"{_limit()}"
         )
 
 
-def _strip(image: Image.Image) -> Image.Image:
-    """A copy with the orientation applied and no metadata (EXIF, ICC, comments, text)."""
-    oriented = ImageOps.exif_transpose(image)
-    keeps_alpha = image.format == "PNG" and (
-        "A" in oriented.getbands() or "transparency" in oriented.info
+def _limit() -> str:
+    pixels = settings.MARKDOWNX_IMAGE_MAX_PIXELS
+    width = math.isqrt(pixels * 4 // 3)  # shown as a 4:3 photo
+    return (
+        f"the limit is {pixels / 1e6:.1f} megapixels ({width}×{pixels // width}). "
+        "Make it smaller and upload it again."
     )
-    clean = oriented.convert("RGBA" if keeps_alpha else "RGB")
+
+
+def _strip(image: Image.Image) -> Image.Image:
+    """The pixels with the orientation applied and no metadata (EXIF, ICC, comments, text).
+
+    In place where it can be: at most two copies of the pixels exist at any moment (while
+    rotating, or converting), which is what MARKDOWNX_IMAGE_MAX_PIXELS is measured for.
+    """
+    keeps_alpha = image.format == "PNG" and (
+        "A" in image.getbands() or "transparency" in image.info
+    )
+    ImageOps.exif_transpose(image, in_place=True)
+    mode = "RGBA" if keeps_alpha else "RGB"
+    clean = image if image.mode == mode else image.convert(mode)
     clean.info = {}
     return clean

@@ -3,11 +3,19 @@
 Each record is read and checked as it streams past, and then dropped: what stays is a
 slim copy (slugs, names and the slugs it refers to), enough to find duplicates in the
 file and references to nothing, so that all errors are reported at once while memory
-grows with the number of records, not with the size of their text.
+grows with the number of records, not with the size of their text. Markdown fields meet
+the limits the admin applies (``validate_markdown_length``, which renders them once), and a
+string too long for any field is reported without being read (``stream.FieldTooLong``).
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
+from django.core.exceptions import ValidationError
+
+from articles.markup import validate_markdown_length
+from articles.models import Article, SitePage
+from drugs.models import Condition, Drug
 from interchange.reader import DocumentError, parse_json
 from interchange.references import reference_errors
 from interchange.schema import (
@@ -19,8 +27,9 @@ from interchange.schema import (
     record_label,
     validate_document,
 )
-from interchange.stream import Source, Split
+from interchange.stream import FieldTooLong, Source, Split
 
+MODELS = {"conditions": Condition, "drugs": Drug, "articles": Article, "pages": SitePage}
 _SLIM_KEYS = {
     "conditions": ("slug", "name"),
     "drugs": ("slug", "name"),
@@ -53,13 +62,21 @@ def check_document(source: Source) -> Check:
         for element in split:
             if isinstance(element.value, DocumentError):
                 raise element.value
+            if isinstance(too_long := element.value, FieldTooLong):
+                label = record_label(element.kind, element.index, too_long.slug)
+                record_errors.append(RecordError(label, too_long.field, str(too_long)))
+                record = {"slug": too_long.slug}  # keeps the positions of later records
+                getattr(check.records, element.kind).append(slim(element.kind, record))
+                continue
             record, errors = read_record(element.kind, element.value)
+            errors += markdown_errors(element.kind, record)
             raw_slug = element.value.get("slug") if isinstance(element.value, dict) else None
             label = record_label(element.kind, element.index, record.get("slug") or raw_slug)
             record_errors.extend(RecordError(label, f, m) for f, m in errors)
             getattr(check.records, element.kind).append(slim(element.kind, record))
     check.order = split.order
     skeleton, top_errors = validate_document(parse_json(split.skeleton))
+    top_errors = cut_out_errors(split.too_long, top_errors)
     if any(e.record == "document" and e.field in ("format", "version") for e in top_errors):
         check.errors = top_errors  # another format or version: its records mean other things
         return check
@@ -74,6 +91,40 @@ def check_document(source: Source) -> Check:
     if not check.errors:
         check.errors = reference_errors(check.records)
     return check
+
+
+def markdown_errors(kind: str, record: dict) -> list[tuple[str, str]]:
+    """The Markdown limits, checked by the same validator as the admin's forms."""
+    errors = []
+    for name in markdown_fields(MODELS[kind]):
+        try:
+            validate_markdown_length(record.get(name) or "")
+        except ValidationError as error:
+            errors.append((name, " ".join(error.messages)))
+    return errors
+
+
+@cache
+def markdown_fields(model) -> list[str]:
+    """A model's Markdown fields: the ones its validator is on (record keys share the names)."""
+    return [
+        f.name
+        for f in model._meta.get_fields()
+        if validate_markdown_length in getattr(f, "validators", ())
+    ]
+
+
+def cut_out_errors(cut: list[FieldTooLong], errors: list[RecordError]) -> list[RecordError]:
+    """Over-long strings outside the record lists ("site.disclaimer"), which the stream cut
+    out of the skeleton: reported instead of what their empty stand-in got."""
+    reported = []
+    for too_long in cut:
+        record, _, field = too_long.field.partition(".")
+        if record != "site" or not field:
+            record, field = "document", too_long.field
+        reported.append(RecordError(record, field, str(too_long)))
+    replaced = {(e.record, e.field) for e in reported}
+    return reported + [e for e in errors if (e.record, e.field) not in replaced]
 
 
 def slim(kind: str, record: dict) -> dict:

@@ -229,7 +229,9 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_SERVER_CALL_LATENCY = 400
-MARKDOWNX_IMAGE_MAX_PIXELS = 40_000_000
+# 12.6 megapixels: a 12 MP phone photo (4032×3024) fits. An upload holds at most two copies
+# of 4 bytes a pixel (articles/uploads.py), 100 MB: four at once stay under 512 MB.
+MARKDOWNX_IMAGE_MAX_PIXELS = 4096 * 3072
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
