@@ -11,6 +11,7 @@ last word on every tag, attribute and URL.
 """
 
 import importlib
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ MAX_MARKDOWN_CHARS = 100_000
 # 50 µs on each one it cannot close (90k characters of "![" took 2.2 s), so their number
 # is capped too: a long, well-referenced article has a few hundred.
 MAX_BRACKETS = 5_000
+# Raw HTML tags written in the Markdown. nh3 takes seconds over 20,000 nested <div>s
+# (measured 1.5-4 s on these machines); an article needs a handful.
+MAX_RAW_TAGS = 2_000
+_RAW_TAG = re.compile(r"<[A-Za-z/!?]")
 # The stored HTML. A 1,500-word article renders to about 20 kB, but repeated references
 # copy their target each time: 100k characters of footnote references made 3.7 MB, 94k
 # characters using one 85,000-character reference link 1,450 times 123 MB. One million
@@ -207,6 +212,13 @@ def _limit_source(text: str) -> tuple[str, ValidationError | None]:
             "image and footnote reference opens with one: use fewer, or split the text.",
             code="markdown_too_many_brackets",
             params={"count": f"{brackets:,}", "limit": f"{MAX_BRACKETS:,}"},
+        )
+    tags = [match.start() for match in itertools.islice(_RAW_TAG.finditer(text), MAX_RAW_TAGS + 1)]
+    if len(tags) > MAX_RAW_TAGS:
+        return text[: tags[-1]], ValidationError(
+            "This text has more than %(limit)s HTML tags. Write it in Markdown, or split it.",
+            code="markdown_too_many_tags",
+            params={"limit": f"{MAX_RAW_TAGS:,}"},
         )
     return text, None
 
