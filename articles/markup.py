@@ -13,6 +13,7 @@ last word on every tag, attribute and URL.
 import importlib
 import itertools
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -68,7 +69,8 @@ REMOVED_WITH_CONTENT = {
     "title", "textarea", "select", "frameset", "noembed", "xmp",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "data-link"},
+    "span": {"data-link"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "th": {"align", "colspan", "rowspan"},
@@ -89,6 +91,8 @@ LINK_REL = "noopener noreferrer"
 # Only ids we generate survive, so content can never shadow page landmarks (#disclaimer).
 _SAFE_ID = re.compile(rf"^(?:{HEADING_ID_PREFIX}[\w-]+|fn\d+|fnref\d+(?::\d+)?)$")
 INTERNAL_SCHEMES = ("article:", "drug:", "condition:")
+_LINK_MARKER = re.compile(r"^[0-9a-f]{16}-\d+$")
+_LINK_MARKER_ATTRIBUTE = re.compile(r' data-link="[^"]*"')
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _URL_INVISIBLE = re.compile(r"[\t\n\r]")
@@ -176,14 +180,26 @@ def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
     tokens = _md.parse(source)
     toc = _number_headings(tokens)
     _align_cells(tokens)
-    links = _resolve_links(tokens, resolver)
+    marker = secrets.token_hex(8)
+    links = _resolve_links(tokens, resolver, marker)
     html, size = _render_within_limit(tokens)
     html = sanitise(html)
     size = max(size, len(html))  # nh3 adds rel="noopener noreferrer" to every link
     if size > MAX_HTML_CHARS:
         refusal = refusal or _html_too_large(size)
         html = sanitise(html[: MAX_HTML_CHARS - 1_000])  # room for the tags nh3 closes
+    links, html = _surviving_links(links, marker, html)
     return Rendered(html=html, toc=toc, links=links, refusal=refusal)
+
+
+def _surviving_links(links: list, marker: str, html: str) -> tuple[list, str]:
+    """Only the links readers get: one inside an <iframe>, <template>, <xmp>, ... is gone
+    after sanitising and must not be recorded (a record that can never match its page
+    made every view of it re-render). Each link carried a per-render marker; the markers
+    still in the HTML name the survivors, and are then removed."""
+    found = {int(n) for n in re.findall(rf'data-link="{marker}-(\d+)"', html)}
+    kept = [link for index, link in enumerate(links) if index in found]
+    return kept, _LINK_MARKER_ATTRIBUTE.sub("", html)
 
 
 def markdownify(text: str) -> str:
@@ -279,6 +295,8 @@ def _longest_targets(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | 
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "data-link":  # our own marker (see _surviving_links), removed after
+        return value if _LINK_MARKER.match(value) else None
     if attribute == "id":
         return value if _SAFE_ID.match(value) else None
     if attribute in ("href", "src"):
@@ -348,7 +366,7 @@ def _plain_text(children: list[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink]:
+def _resolve_links(tokens: list[Token], resolver: Resolver, marker: str) -> list[RecordedLink]:
     inline_lists = [token.children for token in tokens if token.children]
     hrefs = {
         str(t.attrGet("href"))
@@ -372,10 +390,14 @@ def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink
                     continue
                 key, target = resolved[href]
                 text = _plain_text(_link_children(children, position))[:300]
+                tag = f'data-link="{marker}-{len(recorded)}"'
                 recorded.append(RecordedLink(href, key, text, target))
-                if target is None:
-                    drop_close.append(True)  # plain text, never a dead link
+                if target is None:  # plain text in a bare <span>, never a dead link
+                    token.type, token.content = "html_inline", f"<span {tag}>"
+                    drop_close.append(True)
+                    kept.append(token)
                     continue
+                token.attrSet("data-link", tag.split('"')[1])
                 _, hash_sign, fragment = href.partition("#")
                 token.attrSet("href", target.url + (hash_sign + fragment if fragment else ""))
                 if target.title and not token.attrGet("title"):
@@ -383,7 +405,7 @@ def _resolve_links(tokens: list[Token], resolver: Resolver) -> list[RecordedLink
                 drop_close.append(False)
             elif token.type == "link_close" and drop_close:
                 if drop_close.pop():
-                    continue
+                    token.type, token.content = "html_inline", "</span>"
             kept.append(token)
         children[:] = kept
     return recorded
