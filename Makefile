@@ -99,3 +99,10 @@ bench-import: $(VENV)/.installed-dev $(BENCH_IMPORT_FILE)
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py flush --noinput
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py bench_import $(BENCH_IMPORT_FILE)
+
+# Load and faults (medinfo/loadtest.py): gunicorn with production settings under wrk at 64
+# connections for 60 s, then PostgreSQL stopped and Redis killed under load; every server is
+# private, on 127.0.0.1, in a temporary folder. Needs wrk and redis-server (apt-get install).
+.PHONY: load
+load: $(VENV)/.installed-prod
+	$(PY) -m medinfo.loadtest

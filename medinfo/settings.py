@@ -149,13 +149,16 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
+# Redis is optional: while it is down or slow the cache acts empty (medinfo/cache.py), and
+# no request waits on it longer than these timeouts (it answers in well under 1 ms).
 _redis_url = os.environ.get("REDIS_URL", "").strip()
 if _redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "medinfo.cache.OptionalRedisCache",
             "LOCATION": _redis_url,
             "KEY_PREFIX": "medinfo",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 
