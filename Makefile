@@ -25,6 +25,9 @@ help:
 	@echo "make check  - Django system checks and the migrations check"
 	@echo "make bench-search - search latency at 100,000 articles against a naive ILIKE"
 	@echo "make bench-import - import_content of 10,000 drugs and 100,000 articles: time, peak memory"
+	@echo "make bench-markup - render times of a typical article and of hostile Markdown"
+	@echo "make load   - gunicorn under 64 connections for 60 s, then PostgreSQL and Redis outages"
+	@echo "make fault-injection - the embedded database under many rounds of kills at start"
 
 $(VENV)/.installed-%: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
@@ -103,6 +106,9 @@ bench-import: $(VENV)/.installed-dev $(BENCH_IMPORT_FILE)
 # Load and faults (medinfo/loadtest.py): gunicorn with production settings under wrk at 64
 # connections for 60 s, then PostgreSQL stopped and Redis killed under load; every server is
 # private, on 127.0.0.1, in a temporary folder. Needs wrk and redis-server (apt-get install).
-.PHONY: load
+.PHONY: load bench-markup
 load: $(VENV)/.installed-prod
 	$(PY) -m medinfo.loadtest
+
+bench-markup: $(VENV)/.installed-dev
+	$(BENCH_ENV) $(PY) manage.py bench_markup
