@@ -97,26 +97,16 @@ def test_every_public_page_carries_the_security_headers(client, hostile_article)
         assert "'unsafe-inline'" not in policy.get("script-src", []), url
 
 
-def test_production_https_responses_send_hsts_and_locked_down_cookies():
-    """A real login under production settings, in a process of its own."""
-    code = """
-import json, django
-django.setup()
-from django.test import Client
-client = Client(enforce_csrf_checks=False)
-page = client.get("/admin/login/", secure=True)
-cookies = {n: {k: str(v) for k, v in m.items() if v} for n, m in page.cookies.items()}
-print(json.dumps({"hsts": page.headers.get("Strict-Transport-Security"), "cookies": cookies}))
-"""
+def in_production(code: str) -> str:
+    """Run ``code`` under production settings in a process of its own; its last line."""
     env = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/tmp"),
         "MEDINFO_ENV_FILE": "",
         "DJANGO_SETTINGS_MODULE": "medinfo.settings",
-        "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "a-test-only-secret-key-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/unused",  # the login page needs none
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/unused",  # these pages need none
     }
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -127,7 +117,20 @@ print(json.dumps({"hsts": page.headers.get("Strict-Transport-Security"), "cookie
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.splitlines()[-1])
+    return result.stdout.splitlines()[-1]
+
+
+def test_production_https_responses_send_hsts_and_locked_down_cookies():
+    seen = json.loads(
+        in_production(
+            "import json, django; django.setup(); from django.test import Client; "
+            "page = Client().get('/admin/login/', secure=True); "
+            "cookies = {n: {k: str(v) for k, v in m.items() if v} "
+            "for n, m in page.cookies.items()}; "
+            "print(json.dumps({'hsts': page.headers.get('Strict-Transport-Security'), "
+            "'cookies': cookies}))"
+        )
+    )
 
     assert re.fullmatch(r"max-age=31536000; includeSubDomains; preload", seen["hsts"])
     csrf = seen["cookies"]["csrftoken"]
@@ -136,28 +139,12 @@ print(json.dumps({"hsts": page.headers.get("Strict-Transport-Security"), "cookie
 
 def test_session_cookie_settings_are_secure_httponly_and_samesite_in_production():
     """The session cookie appears only after a login; its flags come from these settings."""
-    code = (
+    flags = in_production(
         "import json, django; from django.conf import settings as s; django.setup(); "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
         "s.SESSION_COOKIE_SAMESITE]))"
     )
-    env = {
-        "PATH": os.environ["PATH"],
-        "MEDINFO_ENV_FILE": "",
-        "DJANGO_SETTINGS_MODULE": "medinfo.settings",
-        "DJANGO_SECRET_KEY": "a-test-only-secret-key-" + "x" * 40,
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/unused",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == [True, True, "Lax"]
+    assert json.loads(flags) == [True, True, "Lax"]
 
 
 def test_png_header_followed_by_script_is_served_as_image_png_with_nosniff(client):

@@ -510,21 +510,21 @@ def test_site_page_shows_its_title_and_body(client):
 # --- Hostile URLs ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/" + "a" * 10_000 + "/",
-        "/drugs/" + "b" * 10_000 + "/",
-        "/drugs/baclofen/" + "c" * 10_000 + "/",
-        "/a/%00/",
-        "/%00/",
-        "/drugs/%00/",
-        "/drugs/..%2f/",
-        "/..%2f..%2fetc/passwd",
-        "/drugs/baclofen/..%2f..%2f/",
-        "/conditions/%2e%2e/",
-    ],
-)
+HOSTILE_URLS = {
+    "10k-character-page-slug": "/" + "a" * 10_000 + "/",
+    "10k-character-drug-slug": "/drugs/" + "b" * 10_000 + "/",
+    "10k-character-article-slug": "/drugs/baclofen/" + "c" * 10_000 + "/",
+    "nul-byte-in-article-path": "/a/%00/",
+    "nul-byte-page-slug": "/%00/",
+    "nul-byte-drug-slug": "/drugs/%00/",
+    "encoded-slash-drug-slug": "/drugs/..%2f/",
+    "path-traversal": "/..%2f..%2fetc/passwd",
+    "path-traversal-under-a-drug": "/drugs/baclofen/..%2f..%2f/",
+    "encoded-dot-dot-condition": "/conditions/%2e%2e/",
+}
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS.values(), ids=HOSTILE_URLS.keys())
 def test_hostile_urls_are_404_not_500(client, baclofen, url):
     response = client.get(url)
     assert response.status_code == 404
