@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from articles.search import search as run_search
+from medinfo import structured_data
 
 
 def search(request):
@@ -11,4 +12,5 @@ def search(request):
     except ValueError:
         page = 1
     results = run_search(request.GET.get("q", ""), page=page)
-    return render(request, "articles/search_results.html", {"results": results})
+    meta = structured_data.search_page(request, results.query)
+    return render(request, "articles/search_results.html", {"results": results, "page_meta": meta})

@@ -55,10 +55,18 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     brand_names_text = models.TextField(
         blank=True, editable=False, help_text="The brand names, kept in step for search."
     )
+    conditions_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Names of the conditions it is approved or used for, kept in step for "
+        "search by database triggers (migration 0006), whatever writes the uses.",
+    )
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("brand_names_text", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("drug_class", "summary", weight="C", config=SEARCH_CONFIG),
+        + SearchVector(
+            "brand_names_text", "conditions_text", "drug_class", weight="B", config=SEARCH_CONFIG
+        )
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),
         db_persist=True,
     )

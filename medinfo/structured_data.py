@@ -225,6 +225,19 @@ def index_page(request, path: str, *, title: str, description: str, trail: list)
     )
 
 
+def search_page(request, query: str) -> PageMeta:
+    """Search results: a page of their own kind, never the canonical home of a query."""
+    path = reverse("search")
+    return page_meta(
+        request,
+        path,
+        title=f"Search results for “{query}”" if query else "Search",
+        description="Search drugs, conditions and articles.",
+        page_type="SearchResultsPage",
+        breadcrumbs=[HOME, Crumb("Search", path)],
+    )
+
+
 def site_page(request, page) -> PageMeta:
     return page_meta(
         request,

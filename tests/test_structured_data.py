@@ -40,6 +40,7 @@ READER_PAGES = [
     "/conditions/spasticity/",
     "/conditions/cerebral-palsy/",
     "/terms/",
+    "/search/?q=baclofen",
 ]
 ARTICLE_PAGES = {"/drugs/baclofen/baclofen-uses/", "/articles/eating-well/"}
 

@@ -13,6 +13,7 @@ from tests.factories import (
     BrandNameFactory,
     ConditionFactory,
     DrugFactory,
+    IndicationFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +68,8 @@ def test_brand_name_finds_its_drug_and_the_drugs_articles(corpus):
 
 def test_brand_name_expansion_keeps_the_other_words(corpus):
     found = [hit.obj for hit in search("lioresal spasticity").hits]
-    assert corpus["uses"] in found
-    assert corpus["title_match"] not in found  # mentions baclofen but not spasticity
+    # "title_match" mentions baclofen but not spasticity: found, but below both words.
+    assert found.index(corpus["uses"]) < found.index(corpus["title_match"])
 
 
 def test_stemming_finds_singular_from_plural(corpus):
@@ -109,6 +110,89 @@ def test_correct_spelling_gets_no_suggestion(corpus):
     assert search("baclofen").suggestion == ""
 
 
+# --- Questions, synonyms and a drug's conditions -----------------------------------------
+
+
+def test_a_question_needs_only_its_meaningful_words(corpus):
+    found = [hit.obj for hit in search("what is baclofen used for").hits]
+    assert found[0] == corpus["uses"]  # the title has every word
+    assert corpus["baclofen"] in found[:3]
+
+
+def test_question_words_alone_do_not_make_a_result(corpus):
+    ArticleFactory(title="Drugs and their uses", slug="drugs-uses", lead="How drugs are used.")
+    slugs = [hit.obj.slug for hit in search("drugs for spasticity").hits]
+    assert slugs[0] == "spasticity" and "baclofen" in slugs[:3]
+    assert "drugs-uses" not in slugs
+
+
+def test_results_with_every_word_rank_above_results_with_some(corpus):
+    ArticleFactory(title="Spasticity in children", slug="children", lead="About spasticity.")
+    slugs = [hit.obj.slug for hit in search("baclofen spasticity").hits]
+    assert slugs.index("baclofen-uses") < slugs.index("children")
+    assert slugs.index("baclofen-uses") < slugs.index("hiccups-title")
+
+
+def test_synonyms_find_what_readers_mean(corpus):
+    slugs = [hit.obj.slug for hit in search("muscle spasms").hits]
+    assert "baclofen" in slugs[:3]  # "muscle relaxant for spasticity": no word of the query
+
+
+def test_a_drug_hub_matches_the_conditions_it_is_approved_or_used_for(corpus):
+    hiccups = ConditionFactory(name="Chronic hiccups", slug="chronic-hiccups")
+    use = IndicationFactory(drug=corpus["tizanidine"], condition=hiccups, off_label=True)
+    assert "tizanidine" in [hit.obj.slug for hit in search("chronic hiccups").hits]
+    hiccups.name = "Intractable singultus"
+    hiccups.save()
+    assert "tizanidine" in [hit.obj.slug for hit in search("singultus").hits]
+    use.delete()
+    assert "tizanidine" not in [hit.obj.slug for hit in search("singultus").hits]
+
+
+def test_a_drug_saved_with_stale_conditions_keeps_them(corpus):
+    IndicationFactory(drug=corpus["tizanidine"], condition=ConditionFactory(name="Cramps"))
+    corpus["tizanidine"].summary = "Eases muscle tone, changed."
+    corpus["tizanidine"].save()  # its conditions_text in memory predates the use
+    assert "tizanidine" in [hit.obj.slug for hit in search("cramps").hits]
+
+
+def test_long_query_is_cut_at_a_word_boundary_and_still_finds(corpus):
+    results = search("baclofen " * 40)
+    assert len(results.query) <= MAX_QUERY_CHARS and results.query.endswith("baclofen")
+    assert results.shortened
+    assert results.hits[0].obj == corpus["baclofen"]
+    assert search("x" * 1000).query == "x" * MAX_QUERY_CHARS  # one word: cut anyway
+
+
+def test_a_long_question_finds_results_and_gets_no_suggestion(corpus):
+    question = (
+        "My neurologist mentioned a muscle relaxant called baclofen for the spasticity I "
+        "have had since my spinal cord injury, and I would like to know what baclofen is "
+        "used for, whether it helps with hiccups, and what happens if I forget a dose or "
+        "stop it suddenly because of side effects such as drowsiness."
+    )
+    results = search(question)
+    assert results.suggestion == ""
+    assert corpus["uses"] in [hit.obj for hit in results.hits[:3]]
+
+
+def test_a_suggestion_replaces_only_words_that_find_nothing(corpus):
+    ConditionFactory(name="Chronic hiccups", slug="chronic-hiccups")
+    assert search("hiccups").suggestion == ""  # not "chronic hiccups": it found things
+    assert search("chronic hicups").suggestion == "chronic hiccups"
+    assert search("baclophen spasticity").suggestion == "baclofen spasticity"
+
+
+def test_no_suggestion_that_would_find_nothing_or_for_an_exact_query(corpus):
+    assert search("zqxwv").suggestion == ""
+    assert search('"baclophen"').suggestion == ""
+
+
+def test_an_exclusion_alone_finds_nothing(corpus):
+    results = search("-hiccups")
+    assert results.total == 0 and results.hits == []
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -135,29 +219,29 @@ def test_pagination_splits_results(db):
     assert not {h.obj.pk for h in first.hits} & {h.obj.pk for h in second.hits}
 
 
-HOSTILE_QUERIES = [
-    "",
-    "   ",
-    "' OR 1=1 --",
-    "%",
-    "_",
-    "\\",
-    "foo & | !(",
-    "!!!???...",
-    "x" * 100_000,
-    "\u202eevil\u202c",
-    "\x00nul",
-    "баклофен",
-    "巴氯芬",
-    '"unterminated phrase',
-    "-",
-    "OR",
-    "the and of",
-    "<script>alert(1)</script>",
-]
+HOSTILE_QUERIES = {
+    "empty": "",
+    "blank": "   ",
+    "sql-injection": "' OR 1=1 --",
+    "like-wildcard-percent": "%",
+    "like-wildcard-underscore": "_",
+    "backslash": "\\",
+    "tsquery-operators": "foo & | !(",
+    "punctuation-only": "!!!???...",
+    "100k-characters": "x" * 100_000,
+    "bidi-override": "\u202eevil\u202c",
+    "nul-byte": "\x00nul",
+    "cyrillic": "баклофен",
+    "cjk": "巴氯芬",
+    "unterminated-quote": '"unterminated phrase',
+    "lone-minus": "-",
+    "websearch-or-operator": "OR",
+    "stop-words-only": "the and of",
+    "script-tag": "<script>alert(1)</script>",
+}
 
 
-@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+@pytest.mark.parametrize("query", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
 def test_hostile_queries_give_a_normal_page(client, corpus, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
@@ -180,6 +264,21 @@ def test_search_page_shows_suggestion_and_no_results_message(client, corpus):
     assert "Did you mean" in soup.select_one(".search-suggestion").get_text()
     assert soup.select_one(".search-suggestion a").get_text() == "baclofen"
     assert soup.select_one(".search-empty") is not None
+
+
+def test_search_page_says_when_a_long_query_was_shortened(client, corpus):
+    soup = BeautifulSoup(client.get("/search/", {"q": "baclofen " * 40}).content, "html.parser")
+    assert "long" in soup.select_one(".search-note").get_text()
+    assert soup.select_one(".search-results li a")["href"] == "/drugs/baclofen/"
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=baclofen", "/no-such-page/"])
+def test_each_search_box_on_a_page_is_a_landmark_with_its_own_name(client, corpus, url):
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    names = [form.get("aria-label") for form in soup.find_all("form", role="search")]
+    assert len(names) == 2  # the header's and the page's own
+    assert all(names) and len(set(names)) == len(names)
+    assert soup.find("header").find("form", role="search")["aria-label"] == "Site search"
 
 
 def test_search_page_query_count_is_fixed(client, corpus, django_assert_num_queries):

@@ -4,7 +4,8 @@ Run by `make bench-search` on a database that generate_content filled with 100,0
 articles. Each query type runs several times after a warm-up; the figures are the
 median and 95th percentile of wall time for the whole search (ranking, snippets,
 suggestion), next to the naive way a search page could be built with ILIKE: the
-total count and the 20 newest matches.
+total count and the 20 newest matches (of the drug's name, for the two questions).
+The relevance score is another command's (search_relevance): it needs the demo site.
 """
 
 import statistics
@@ -39,11 +40,23 @@ def _misspell(name: str) -> str:
     return name[:2] + name[3] + name[2] + name[4:] if len(name) > 5 else name + "e"
 
 
+def _long_question(name: str) -> str:
+    """About 300 characters: every word a candidate, most of them common."""
+    return (
+        f"My doctor prescribed {name} for my back pain and I wonder what the usual dose is, "
+        "whether it causes dizziness or drowsiness, if I can take it with other medicines "
+        "or alcohol while I also have high blood pressure and trouble sleeping, and what "
+        "to do about a missed dose"
+    )
+
+
 class Command(BaseCommand):
     help = "Measure search latency (median, p95) against a naive ILIKE search."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=25)
+        parser.add_argument(
+            "--runs", type=int, default=25, help="Timed runs per query type (default 25)."
+        )
 
     def handle(self, *args, runs, **options):
         count = Article.objects.count()
@@ -57,6 +70,8 @@ class Command(BaseCommand):
             ("brand name", brand.name, brand.name),
             ("phrase", '"low dose"', "low dose"),
             ("misspelling", _misspell(drug.name), _misspell(drug.name)),
+            ("question", f"what is {drug.name} used for", drug.name),
+            ("long question", _long_question(drug.name), drug.name),
         ]
         self.stdout.write(
             f"{count:,} articles, {Drug.objects.count():,} drugs, PostgreSQL "
