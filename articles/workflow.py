@@ -4,15 +4,18 @@ Every step checks the acting user's permission here, on the server, whatever the
 showed; ``user=None`` is the system itself (imports, management commands). The review
 gate is structural: only ``publish`` writes the readers' copy, and only from text whose
 fingerprint a medical review recorded (the database re-checks it, see the model's
-constraints).
+constraints). Submitting, reviewing and publishing also need alt text on every image in
+the body: readers who cannot see an image get that description instead.
 """
 
 import datetime
+from html.parser import HTMLParser
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from articles.markup import render_markdown
 from articles.models import LIVE_FIELDS, Article, Status
 from articles.referrers import rerender_source
 
@@ -30,6 +33,47 @@ def _reviewer_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
+class _ImageSources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.without_alt: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "img" and not (attributes.get("alt") or "").strip():
+            self.without_alt.append(attributes.get("src") or "(an image without an address)")
+
+
+def images_without_alt_text(markdown: str) -> list[str]:
+    """The address of each image readers would get without a description (alt text).
+
+    Read from the rendered, sanitised HTML, so every way of writing an image counts
+    (``![](…)``, reference images, raw ``<img>``) exactly as readers would receive it.
+    """
+    parser = _ImageSources()
+    parser.feed(render_markdown(markdown, resolver=lambda hrefs: {}).html)
+    return parser.without_alt
+
+
+def _require_alt_text(article: Article) -> None:
+    """Readers who cannot see an image get its alt text instead: every image needs one."""
+    missing = images_without_alt_text(article.body)
+    if not missing:
+        return
+    example = f"![a description]({missing[0][:120]})"
+    if len(missing) == 1:
+        raise WorkflowError(
+            f"The image “{missing[0][:120]}” has no alt text, so readers who cannot see it "
+            f"get nothing: describe it between the square brackets, {example}, save, "
+            "then try again."
+        )
+    names = ", ".join(f"“{src[:120]}”" for src in missing)
+    raise WorkflowError(
+        f"These images have no alt text, so readers who cannot see them get nothing: {names}. "
+        f"Describe each between the square brackets, e.g. {example}, save, then try again."
+    )
+
+
 @transaction.atomic
 def submit_for_review(article: Article, *, user=None) -> Article:
     _require(user, "submit_article", "submit articles for review")
@@ -37,6 +81,7 @@ def submit_for_review(article: Article, *, user=None) -> Article:
         raise WorkflowError("This article is already waiting for a medical review.")
     if article.status == Status.PUBLISHED:
         raise WorkflowError("This article's text is already published as it is.")
+    _require_alt_text(article)
     article.status = Status.IN_REVIEW
     article.save()
     return article
@@ -68,6 +113,7 @@ def record_review(
     name = (reviewer_name or _reviewer_name(user)).strip()
     if not name:
         raise WorkflowError("A medical review needs the reviewer's name.")
+    _require_alt_text(article)
     article.reviewer = user
     article.reviewed_by = name
     article.reviewed_on = reviewed_on or timezone.localdate()
@@ -84,6 +130,7 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
         raise WorkflowError(
             "This text has no medical review yet: a reviewer must review it before it is published."
         )
+    _require_alt_text(article)
     now = timezone.now()
     if at is not None and at > now and article.is_live and article.published_at <= now:
         raise WorkflowError(
