@@ -60,9 +60,17 @@ run: $(VENV)/.installed-prod .env
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-dev
+# axe-core, which the accessibility test injects into Chromium (package.json, locked).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing (apt-get install -y npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(PY) -m playwright --version >/dev/null
-	DJANGO_DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	# The manifest storage of production settings, which some tests start in subprocesses.
+	DJANGO_ENV=production DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
+		$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -84,6 +92,7 @@ bench-search: $(VENV)/.installed-dev
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	$(BENCH_ENV) $(PY) manage.py generate_content --drugs 10000 --articles 100000 --seed 1 --if-missing
 	$(BENCH_ENV) $(PY) manage.py bench_search
+	$(BENCH_ENV) $(PY) manage.py search_relevance
 
 # The import benchmark: a 10,000-drug / 100,000-article interchange file, generated once into
 # medinfo_bench_source and kept under .data/bench/, imported into an emptied medinfo_bench_import.
@@ -112,3 +121,9 @@ load: $(VENV)/.installed-prod
 
 bench-markup: $(VENV)/.installed-dev
 	$(BENCH_ENV) $(PY) manage.py bench_markup
+
+# The embedded database under kills (tests/test_embedded_db_faults.py): 60 rounds of commands
+# started together and SIGKILLed at random moments, pid files damaged, the server killed.
+.PHONY: fault-injection
+fault-injection: $(VENV)/.installed-dev
+	MEDINFO_FAULT_ROUNDS=60 $(PY) -m pytest tests/test_embedded_db_faults.py -p no:cacheprovider -q

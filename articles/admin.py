@@ -21,7 +21,13 @@ from django.utils.formats import localize
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
-from articles.admin_support import BROKEN, BrokenLinkWarningMixin, RevisionAdmin
+from articles.admin_support import (
+    BROKEN,
+    COMBOBOX_NAMES,
+    BrokenLinkWarningMixin,
+    LabelledTabularInline,
+    RevisionAdmin,
+)
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.forms import EditConflictForm
 from articles.models import Article, ArticleKind, InternalLink, SitePage, SiteSettings
@@ -62,7 +68,7 @@ class LinkWorksFilter(admin.SimpleListFilter):
         return queryset
 
 
-class OutgoingLinkInline(admin.TabularInline):
+class OutgoingLinkInline(LabelledTabularInline):
     """The internal links found in the saved text; broken ones show to readers as plain text."""
 
     model = InternalLink
@@ -154,6 +160,14 @@ class ArticleAdmin(
         ("History", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
     inlines = [OutgoingLinkInline]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = [
+            forms.Script("js/markdown-editor.js", type="module"),
+            forms.Script("js/unsaved-changes.js", type="module"),
+            COMBOBOX_NAMES,
+        ]
 
     def get_fieldsets(self, request, obj=None):
         """On the add page there are no workflow buttons yet: say when they appear."""

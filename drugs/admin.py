@@ -10,7 +10,12 @@ from django.contrib import admin
 from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.admin_support import BrokenLinkWarningMixin, RevisionAdmin
+from articles.admin_support import (
+    COMBOBOX_NAMES,
+    BrokenLinkWarningMixin,
+    LabelledTabularInline,
+    RevisionAdmin,
+)
 from articles.forms import EditConflictForm
 from drugs.forms import (
     BrandNameForm,
@@ -33,7 +38,7 @@ reversion.register(Condition, exclude=["search_vector"])
 CHECKBOXES = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
 
-class BrandNameInline(admin.TabularInline):
+class BrandNameInline(LabelledTabularInline):
     model = BrandName
     form = BrandNameForm
     extra = 0
@@ -64,7 +69,7 @@ class ApprovedUseInline(admin.StackedInline):
         return super().get_queryset(request).approved().select_related("condition")
 
 
-class OffLabelUseInline(admin.TabularInline):
+class OffLabelUseInline(LabelledTabularInline):
     model = Indication
     form = OffLabelUseForm
     formset = IndicationInlineFormSet
@@ -102,6 +107,14 @@ class DrugAdmin(BrokenLinkWarningMixin, RevisionAdmin):
         ("How it works", {"fields": ["mechanism"]}),
     ]
     inlines = [BrandNameInline, FormulationInline, ApprovedUseInline, OffLabelUseInline]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = [
+            forms.Script("js/markdown-editor.js", type="module"),
+            forms.Script("js/unsaved-changes.js", type="module"),
+            COMBOBOX_NAMES,
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The mechanism is Markdown: give it the same editor and live preview as articles.
