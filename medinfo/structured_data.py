@@ -149,7 +149,8 @@ def article_breadcrumbs(article) -> list[Crumb]:
 
 
 def home_page(request) -> PageMeta:
-    return page_meta(request, "/", describes_site=True)
+    # A one-item trail: every page, the home page too, says where it sits.
+    return page_meta(request, "/", describes_site=True, breadcrumbs=[HOME])
 
 
 def article_page(request, article) -> PageMeta:

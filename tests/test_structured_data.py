@@ -243,6 +243,13 @@ def test_every_reader_page_has_breadcrumbs_in_json_ld_matching_the_visible_ones(
         assert items[-1]["item"] == soup.find("link", rel="canonical")["href"], url
 
 
+def test_the_home_page_is_a_one_item_breadcrumb_list(client, baclofen):
+    items = the(graph_of(soup_of(client.get("/"))), "BreadcrumbList")["itemListElement"]
+    assert items == [
+        {"@type": "ListItem", "position": 1, "name": "Home", "item": "http://testserver/"}
+    ]
+
+
 def test_every_page_has_open_graph_and_twitter_tags_with_absolute_urls(client, baclofen):
     for url in [*READER_PAGES, "/no-such-page/"]:
         response = client.get(url)
