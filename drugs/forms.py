@@ -15,10 +15,16 @@ from drugs.models import BrandName, Formulation, Indication
 
 # A strength has an amount and a unit: "5 mg", "0.05 mg/mL", "1%".
 _STRENGTH = re.compile(r"\d.*[^\d\s.,]|[^\d\s.,].*\d")
+# Commas separate strengths, except a thousands separator: a digit, a comma, exactly three
+# digits ("1,000 mcg/mL, 2,000 mcg/mL" is two strengths; "2,5 mg" stays a mistake).
+_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))")
 
 
 class StrengthsField(SimpleArrayField):
-    """Comma-separated strengths, spaces and empty items forgiven, shown as '5 mg, 10 mg'."""
+    """Comma-separated strengths, spaces and empty items forgiven, shown as '5 mg, 10 mg'.
+
+    Thousands separators are part of a strength, as the demo's "1,000 mcg/mL" is.
+    """
 
     def __init__(self, **kwargs):
         kwargs.pop("max_length", None)
@@ -31,7 +37,7 @@ class StrengthsField(SimpleArrayField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = ",".join(item.strip() for item in value.split(",") if item.strip())
+            value = [item.strip() for item in _SEPARATOR.split(value) if item.strip()]
         return super().to_python(value)
 
     def validate(self, value):

@@ -5,7 +5,9 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from drugs.models import BrandName, Drug, Formulation, Indication
+from interchange.demo import seed_demo
 from tests import factories
+from tests.articles.test_edit_conflicts import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -278,6 +280,59 @@ def test_strengths_separated_by_commas_are_cleaned_and_bad_ones_explained(staff_
     assert decimal_comma.status_code == 200
     assert any("“2” is not a strength" in error for error in errors_on(decimal_comma))
     assert not Formulation.objects.filter(drug=drug).exists()
+
+
+def test_thousands_separators_stay_inside_a_strength(staff_client):
+    drug = factories.DrugFactory()
+    url = reverse("admin:drugs_drug_change", args=[drug.pk])
+    typed = "50 mcg/mL, 500 mcg/mL, 1,000 mcg/mL,2,000 mcg/mL, 10,000 units"
+    row = {"name": "Intrathecal injection", "route": "intrathecal", "position": 0}
+
+    response = staff_client.post(
+        url,
+        drug_post(
+            {"name": drug.name, "slug": drug.slug}, formulations=[row | {"strengths": typed}]
+        ),
+    )
+
+    assert response.status_code == 302, errors_on(response)
+    assert Formulation.objects.get(drug=drug).strengths == [
+        "50 mcg/mL",
+        "500 mcg/mL",
+        "1,000 mcg/mL",
+        "2,000 mcg/mL",
+        "10,000 units",
+    ]
+
+
+def test_every_demo_drug_saves_through_the_admin_form_unchanged(staff_client):
+    """What an editor gets by opening a demo hub and pressing Save without typing anything."""
+    assert seed_demo().ok
+    for drug in Drug.objects.order_by("slug"):
+        before = drug_snapshot(drug)
+        url = reverse("admin:drugs_drug_change", args=[drug.pk])
+
+        response = staff_client.post(url, form_data(staff_client.get(url), "#drug_form"))
+
+        assert response.status_code == 302, (drug.slug, errors_on(response))
+        assert drug_snapshot(drug) == before, drug.slug
+
+
+def drug_snapshot(drug) -> dict:
+    drug = Drug.objects.get(pk=drug.pk)
+    return {
+        "fields": [drug.name, drug.slug, drug.drug_class, drug.availability, drug.summary],
+        "mechanism": drug.mechanism,
+        "brands": sorted((b.name, b.mark) for b in drug.brand_names.all()),
+        "formulations": [
+            (f.name, f.route, f.strengths, sorted(b.name for b in f.brand_names.all()))
+            for f in drug.formulations.order_by("position", "pk")
+        ],
+        "uses": [
+            (i.condition.slug, i.off_label, i.details, sorted(f.name for f in i.formulations.all()))
+            for i in drug.indications.order_by("position", "pk")
+        ],
+    }
 
 
 def test_a_form_with_an_error_keeps_what_the_editor_typed(staff_client):
