@@ -132,6 +132,8 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
         )
     _require_alt_text(article)
     now = timezone.now()
+    # Readers first see this text at once when it updates a live article, else at ``at``.
+    text_since = now if article.is_live or at is None else at
     if at is not None and at > now and article.is_live and article.published_at <= now:
         raise WorkflowError(
             "This article is live: a reviewed update is published at once. "
@@ -141,19 +143,27 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
         article.published_at = at
     elif not article.is_live or article.published_at is None or article.published_at > now:
         article.published_at = now  # a live article's update keeps its first publish time
-    copy_to_live(article, now)
+    copy_to_live(article, text_since)
     article.save()  # pages linking to it are rendered again when readers may now see it
     rerender_source(article)  # the readers' copy as rendered now, not at the last save
     return article
 
 
-def copy_to_live(article: Article, now: datetime.datetime) -> None:
-    """Make the current, reviewed text the readers' copy (in memory; the caller saves)."""
+def copy_to_live(article: Article, text_since: datetime.datetime) -> None:
+    """Make the current, reviewed text the readers' copy (in memory; the caller saves).
+
+    ``text_since`` is when readers first see this text: the page's "Last updated" date.
+    Publishing the text already live again (after an unpublish, say) keeps the old date:
+    readers expect the date the reviewed text last changed, not that of an import or a
+    re-publish.
+    """
+    text_hash = article.text_hash()
+    if article.live_updated_at is None or article.live_hash != text_hash:
+        article.live_updated_at = text_since
     for field, live_field in LIVE_FIELDS.items():
         if field != "updated_at":
             setattr(article, live_field, getattr(article, field))
-    article.live_hash = article.text_hash()
-    article.live_updated_at = now
+    article.live_hash = text_hash
     article.is_live = True
     article.status = Status.PUBLISHED
 

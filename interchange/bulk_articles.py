@@ -36,7 +36,7 @@ def create_articles(steps: list, values) -> list[Article]:
             if not article.has_current_review:  # the schema requires a review; the gate holds
                 article.status = Status.DRAFT
             else:
-                copy_to_live(article, now)
+                copy_to_live(article, article.published_at or now)
         rows.append(article)
         links.append(rendered.links)
     Article.objects.bulk_create(rows, batch_size=BATCH)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Status
 from articles.search import search
+from interchange.demo import seed_demo
 from tests.factories import ArticleFactory, DrugFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,36 @@ def test_editing_back_to_the_published_text_makes_the_article_published_again(dr
     draft.body = "## Part\n\nReviewed words."
     draft.save()
     assert draft.status == Status.PUBLISHED and not draft.has_pending_changes
+
+
+# --- "Last updated": when the reviewed text readers see last changed ----------------------
+
+
+def last_updated(article) -> datetime.datetime:
+    return Article.objects.visible().get(pk=article.pk).last_updated
+
+
+def test_last_updated_moves_only_when_the_published_text_changes(draft):
+    first = timezone.now() - datetime.timedelta(days=30)
+    with time_machine.travel(first, tick=False):
+        workflow.publish(review(draft))
+    assert last_updated(draft) == first
+
+    with time_machine.travel(first + datetime.timedelta(days=1), tick=False):
+        workflow.unpublish(draft)
+        workflow.publish(draft)  # the same text again
+    assert last_updated(draft) == first
+
+    draft.body = "## Part\n\nCorrected words."
+    draft.save()
+    later = first + datetime.timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        workflow.publish(review(draft))
+    assert last_updated(draft) == later
+
+
+def test_an_imported_article_was_last_updated_when_the_file_says_it_was_published(db):
+    assert seed_demo().ok
+    article = Article.objects.visible().get(slug="baclofen-uses")
+    assert article.last_updated == article.published_at < timezone.now()
+    assert article.last_updated.date() >= article.reviewed_on
