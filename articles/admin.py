@@ -251,6 +251,17 @@ class ArticleAdmin(
         label = ReviewState(article.review_state).label.split(":")[0]
         return f"{label} ({article.reviewed_on:%Y-%m-%d})" if article.reviewed_on else label
 
+    def save_model(self, request, obj, form, change):
+        """Remember who changed the reviewed text (a revert too): they may not review it."""
+        stored = (
+            Article.objects.filter(pk=obj.pk).values_list("title", "lead", "body").first()
+            if change
+            else None
+        )
+        if stored != (obj.title, obj.lead, obj.body):
+            obj.text_edited_by = request.user
+        super().save_model(request, obj, form, change)
+
     # Revert: the working text only, through the ordinary change form (and so the gate).
 
     def get_object(self, request, object_id, from_field=None):

@@ -140,10 +140,12 @@ class ArticleWorkflowAdminMixin:
         pending = article.has_pending_changes
         may = {step: user.has_perm(permission) for step, permission in STEP_PERMISSIONS.items()}
         full_name = user.get_full_name() or user.get_username()
+        own_text = article.text_edited_by_id == user.pk
         return {
             "state": article_state(article, now),
             "submit": may["submit"] and article.status == Status.DRAFT,
-            "review": may["review"],
+            "review": may["review"] and not own_text,
+            "own_text": may["review"] and own_text,
             "renew_review": reviewed,
             "publish": may["publish"] and reviewed and (not due_and_live or pending),
             "schedule": may["schedule"] and reviewed and not due_and_live,

@@ -146,6 +146,15 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         related_name="+",
         editable=False,
     )
+    text_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="Who last changed the title, lead or body: another reviewer must review it.",
+    )
     reviewed_hash = models.CharField(
         max_length=64, blank=True, editable=False, help_text="Fingerprint of the reviewed text."
     )

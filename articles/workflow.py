@@ -4,7 +4,8 @@ Every step checks the acting user's permission here, on the server, whatever the
 showed; ``user=None`` is the system itself (imports, management commands). The review
 gate is structural: only ``publish`` writes the readers' copy, and only from text whose
 fingerprint a medical review recorded (the database re-checks it, see the model's
-constraints). Submitting, reviewing and publishing also need alt text on every image in
+constraints), and never by whoever last changed the text (four eyes, superusers
+included). Submitting, reviewing and publishing also need alt text on every image in
 the body: readers who cannot see an image get that description instead.
 """
 
@@ -27,6 +28,10 @@ class WorkflowError(Exception):
 def _require(user, permission: str, action: str) -> None:
     if user is not None and not user.has_perm(f"articles.{permission}"):
         raise PermissionDenied(f"You may not {action}.")
+
+
+# Four eyes: whoever made the last change to the reviewed text cannot vouch for it.
+OWN_TEXT = "You made the last change to this text, so another medical reviewer must review it."
 
 
 def _reviewer_name(user) -> str:
@@ -110,6 +115,8 @@ def record_review(
         raise WorkflowError(
             "The text changed after you opened it: read the current text, then review it."
         )
+    if user is not None and user.pk == article.text_edited_by_id:
+        raise WorkflowError(OWN_TEXT)
     name = (reviewer_name or _reviewer_name(user)).strip()
     if not name:
         raise WorkflowError("A medical review needs the reviewer's name.")

@@ -379,7 +379,8 @@ def test_article_shows_review_and_last_updated_lines(client, baclofen):
     assert text_of(soup.find(class_="review-line")) == (
         "Medically reviewed by Jane Doe, MD on October 30, 2026"
     )
-    updated = timezone.localdate(article.updated_at).strftime("%B %-d, %Y")
+    # First published, never changed since: the text has been the same since publication.
+    updated = timezone.localdate(article.published_at).strftime("%B %-d, %Y")
     assert text_of(soup.find(class_="updated-line")) == f"Last updated {updated}"
 
 

@@ -157,20 +157,22 @@ def test_a_refused_save_shows_the_errors_with_the_typed_text_kept(open_as, artic
     wait_for_draft(page, "Text that must not be lost.")  # only this page has it
 
 
-def test_a_reviewer_with_changes_saves_then_reads_before_reviewing(open_as, article):  # noqa: F811
+def test_a_reviewer_with_changes_saves_them_for_another_reviewer(open_as, article):  # noqa: F811
     page = open_as("ann", change_path(article))
     page.locator("textarea#id_body").fill("## Uses\n\nCorrected by the reviewer.")
 
     page.locator("#workflow button[value=review]").click()
     dialog = page.locator("dialog#save-first")
     expect(dialog).to_contain_text("A medical review vouches for the saved text")
+    expect(dialog).to_contain_text("another medical reviewer")
     dialog.get_by_role("button", name="Save changes").click()
 
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(page.locator(".markdownx-preview")).to_contain_text("Corrected by the reviewer.")
-    assert Article.objects.get(pk=article.pk).reviewed_on is None  # reviewed after reading
-    page.locator("#workflow button[value=review]").click()
-    expect(page.locator(".messagelist")).to_contain_text("Medical review recorded: Ann Lee")
+    # Four eyes: the text is now Ann's, so she cannot vouch for it herself.
+    expect(page.locator("#workflow")).to_contain_text("another medical reviewer must review it")
+    expect(page.locator("#workflow button[value=review]")).to_have_count(0)
+    assert Article.objects.get(pk=article.pk).reviewed_on is None
 
 
 def test_leaving_with_unsaved_changes_asks(open_as, article):  # noqa: F811
