@@ -5,7 +5,8 @@
  * article's drug) has no accessible name at all. Each box is named after its field's
  * <label> (or, in a tabular inline, the select's aria-label) followed by the choice; the
  * read-only textbox showing the choice is named after the field.
- * Django starts Select2 when the document is ready and on "formset:added"; this runs after.
+ * Django starts Select2 when the document is ready and on "formset:added"; a mutation
+ * observer names each box as soon as Select2 has inserted it.
  */
 
 const HIDDEN = "medinfo-combobox-name";
@@ -21,7 +22,7 @@ function fieldName(select) {
   span.id = `${select.id || select.name}-${HIDDEN}`;
   span.hidden = true;
   span.textContent = select.getAttribute("aria-label") || select.name;
-  select.after(span);
+  select.parentElement.append(span); // after Select2's box, which follows the select
   return span.id;
 }
 
@@ -38,5 +39,10 @@ function nameComboboxes(root) {
   }
 }
 
-window.addEventListener("load", () => nameComboboxes(document));
-document.addEventListener("formset:added", (event) => nameComboboxes(event.target));
+// Select2 starts when jQuery says the document is ready, which may come after "load"
+// (jQuery runs ready handlers asynchronously): name each box as soon as it appears.
+new MutationObserver(() => nameComboboxes(document)).observe(document.body, {
+  childList: true,
+  subtree: true,
+});
+nameComboboxes(document);
