@@ -126,4 +126,4 @@ bench-markup: $(VENV)/.installed-dev
 # started together and SIGKILLed at random moments, pid files damaged, the server killed.
 .PHONY: fault-injection
 fault-injection: $(VENV)/.installed-dev
-	MEDINFO_FAULT_ROUNDS=60 $(PY) -m pytest tests/test_embedded_db_faults.py -p no:cacheprovider -q
+	MEDINFO_FAULT_ROUNDS=60 $(PY) -m pytest tests/test_embedded_db_faults.py -p no:cacheprovider -q -s
