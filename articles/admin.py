@@ -23,9 +23,9 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from articles.admin_support import (
     BROKEN,
-    COMBOBOX_NAMES,
     BrokenLinkWarningMixin,
     LabelledTabularInline,
+    MarkdownEditorAdminMixin,
     RevisionAdmin,
 )
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
@@ -126,7 +126,11 @@ class ReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleWorkflowAdminMixin, BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin
+    ArticleWorkflowAdminMixin,
+    MarkdownEditorAdminMixin,
+    BrokenLinkWarningMixin,
+    RevisionAdmin,
+    MarkdownxModelAdmin,
 ):
     form = EditConflictForm
     change_list_template = "admin/articles/article/change_list.html"
@@ -160,14 +164,6 @@ class ArticleAdmin(
         ("History", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
     inlines = [OutgoingLinkInline]
-
-    class Media:
-        css = {"all": ["css/admin-editor.css"]}
-        js = [
-            forms.Script("js/markdown-editor.js", type="module"),
-            forms.Script("js/unsaved-changes.js", type="module"),
-            COMBOBOX_NAMES,
-        ]
 
     def get_fieldsets(self, request, obj=None):
         """On the add page there are no workflow buttons yet: say when they appear."""

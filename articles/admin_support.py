@@ -110,8 +110,17 @@ class LabelledTabularInline(admin.TabularInline):
         return Labelled
 
 
-# Admin screens with autocomplete boxes name them for screen readers (the script's comment).
-COMBOBOX_NAMES = forms.Script("js/combobox-names.js", type="module")
+class MarkdownEditorAdminMixin:
+    """The admin's Markdown editor: upload button, labelled preview, drafts and unsaved-change
+    guards (static/js/), and names for its autocomplete boxes (combobox-names.js)."""
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = [
+            forms.Script("js/markdown-editor.js", type="module"),
+            forms.Script("js/unsaved-changes.js", type="module"),
+            forms.Script("js/combobox-names.js", type="module"),
+        ]
 
 
 BROKEN = Q(target_article=None, target_drug=None, target_condition=None, target_page=None)

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from articles.markup import render_markdown
 from articles.models import LIVE_FIELDS, Article, Status
 from articles.referrers import rerender_source
 
@@ -49,20 +48,20 @@ class _ImageSources(HTMLParser):
             self.without_alt.append(attributes.get("src") or "(an image without an address)")
 
 
-def images_without_alt_text(markdown: str) -> list[str]:
+def images_without_alt_text(body_html: str) -> list[str]:
     """The address of each image readers would get without a description (alt text).
 
-    Read from the rendered, sanitised HTML, so every way of writing an image counts
-    (``![](…)``, reference images, raw ``<img>``) exactly as readers would receive it.
+    Read from the rendered, sanitised HTML the save stored, so every way of writing an
+    image counts (``![](…)``, reference images, raw ``<img>``) exactly as readers get it.
     """
     parser = _ImageSources()
-    parser.feed(render_markdown(markdown, resolver=lambda hrefs: {}).html)
+    parser.feed(body_html)
     return parser.without_alt
 
 
 def _require_alt_text(article: Article) -> None:
     """Readers who cannot see an image get its alt text instead: every image needs one."""
-    missing = images_without_alt_text(article.body)
+    missing = images_without_alt_text(article.body_html)
     if not missing:
         return
     example = f"![a description]({missing[0][:120]})"

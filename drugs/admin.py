@@ -11,9 +11,9 @@ from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.admin_support import (
-    COMBOBOX_NAMES,
     BrokenLinkWarningMixin,
     LabelledTabularInline,
+    MarkdownEditorAdminMixin,
     RevisionAdmin,
 )
 from articles.forms import EditConflictForm
@@ -84,7 +84,7 @@ class OffLabelUseInline(LabelledTabularInline):
 
 
 @admin.register(Drug)
-class DrugAdmin(BrokenLinkWarningMixin, RevisionAdmin):
+class DrugAdmin(MarkdownEditorAdminMixin, BrokenLinkWarningMixin, RevisionAdmin):
     form = EditConflictForm
     list_display = ["name", "drug_class", "availability", "updated_at"]
     list_filter = ["availability"]
@@ -107,14 +107,6 @@ class DrugAdmin(BrokenLinkWarningMixin, RevisionAdmin):
         ("How it works", {"fields": ["mechanism"]}),
     ]
     inlines = [BrandNameInline, FormulationInline, ApprovedUseInline, OffLabelUseInline]
-
-    class Media:
-        css = {"all": ["css/admin-editor.css"]}
-        js = [
-            forms.Script("js/markdown-editor.js", type="module"),
-            forms.Script("js/unsaved-changes.js", type="module"),
-            COMBOBOX_NAMES,
-        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The mechanism is Markdown: give it the same editor and live preview as articles.
