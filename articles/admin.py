@@ -22,7 +22,6 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
 from articles.admin_support import (
-    BROKEN,
     BrokenLinkWarningMixin,
     LabelledTabularInline,
     MarkdownEditorAdminMixin,
@@ -30,6 +29,7 @@ from articles.admin_support import (
 )
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.forms import EditConflictForm
+from articles.links import link_works
 from articles.models import Article, ArticleKind, InternalLink, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
@@ -62,9 +62,9 @@ class LinkWorksFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.exclude(BROKEN)
+            return queryset.filter(works=True)
         if self.value() == "no":
-            return queryset.filter(BROKEN)
+            return queryset.filter(works=False)
         return queryset
 
 
@@ -73,7 +73,7 @@ class OutgoingLinkInline(LabelledTabularInline):
 
     model = InternalLink
     fk_name = "source_article"
-    fields = ["text", "href", "target", "works"]
+    fields = ["text", "href", "target_key", "works"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -91,22 +91,12 @@ class OutgoingLinkInline(LabelledTabularInline):
             super()
             .get_queryset(request)
             .filter(in_live_copy=False)  # the links of the text being edited
-            .select_related(
-                "target_article__drug", "target_drug", "target_condition", "target_page"
-            )
+            .annotate(works=link_works())
         )
 
-    @admin.display(description="links to")
-    def target(self, link):
-        target = link.target_article or link.target_drug or link.target_condition
-        target = target or link.target_page
-        if target is None:
-            return "—"
-        return format_html('<a href="{}">{}</a>', target.get_absolute_url(), target)
-
-    @admin.display(description="works", boolean=True)
+    @admin.display(description="works now", boolean=True)
     def works(self, link):
-        return not link.is_broken
+        return link.works
 
 
 class ReviewFilter(admin.SimpleListFilter):
@@ -337,11 +327,12 @@ class InternalLinkAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(in_live_copy=False)  # what editors fix
+        # What editors fix: the links of the working text, and whether each works now.
+        return super().get_queryset(request).filter(in_live_copy=False).annotate(works=link_works())
 
-    @admin.display(description="works", boolean=True)
+    @admin.display(description="works now", boolean=True, ordering="works")
     def works(self, link):
-        return not link.is_broken
+        return link.works
 
     def has_add_permission(self, request):
         return False

@@ -5,13 +5,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
-from articles.referrers import rerender_referrers
+from articles.links import resolve_hrefs
 from articles.revisions import revision_is_only_about
 
 
@@ -32,7 +31,7 @@ class RevisionAdmin(CompareVersionAdmin):
         model's version id reverted that object. Here the version must be this object's,
         the revision must hold nothing but this object and the rows it follows, and the
         user must be allowed to view (GET) or change (POST) the object, all before reversion
-        runs. A slug the revert changes is remembered and its referrers re-rendered.
+        runs. A slug the revert changes is remembered, so old links and URLs still work.
         """
         obj, version = self.own_version(request, object_id, version_id)
         if not revision_is_only_about(version.revision, obj):
@@ -49,7 +48,6 @@ class RevisionAdmin(CompareVersionAdmin):
             after = self.get_object(request, unquote(object_id))
             if after is not None and after.slug != old_slug:
                 after.remember_old_slug(old_slug)
-                rerender_referrers(after, old_slug=old_slug)
         return response
 
     def own_version(self, request, object_id, version_id):
@@ -123,9 +121,6 @@ class MarkdownEditorAdminMixin:
         ]
 
 
-BROKEN = Q(target_article=None, target_drug=None, target_condition=None, target_page=None)
-
-
 class BrokenLinkWarningMixin:
     """After a save, warn about links readers will see as plain text (the save stands)."""
 
@@ -133,8 +128,8 @@ class BrokenLinkWarningMixin:
         super().save_related(request, form, formsets, change)
         if not hasattr(form.instance, "outgoing_links"):
             return  # content without Markdown (conditions) links nowhere
-        broken = form.instance.outgoing_links.filter(BROKEN, in_live_copy=False)
-        hrefs = sorted({link.href for link in broken})
+        written = {link.href for link in form.instance.outgoing_links.filter(in_live_copy=False)}
+        hrefs = sorted(href for href, (_, target) in resolve_hrefs(written).items() if not target)
         if hrefs:
             messages.warning(
                 request,

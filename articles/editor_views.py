@@ -13,8 +13,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from articles.markup import markdownify, validate_markdown_length
 from articles.uploads import UploadRefused, check_size, store_image
+from content.markup import markdownify, validate_markdown_length
 
 # Staff who may change any Markdown-bearing content may preview and upload.
 EDITOR_PERMISSIONS = ("articles.change_article", "articles.change_sitepage", "drugs.change_drug")

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from articles.models import Article, SiteSettings
+from content.links import resolve_stored_links
 
 # href="..." and src="..." that are not already absolute (the sanitiser always double-quotes).
 RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:)([^"]*)"')
@@ -41,12 +42,17 @@ class LatestArticlesFeed(Feed):
         return "Recently published, medically reviewed articles."
 
     def items(self):
-        return (
+        """The latest articles, their links resolved as on their pages (one lookup for all)."""
+        items = list(
             Article.objects.visible()
             .select_related("drug")
             .only("title", "slug", "lead", "body_html", "published_at", "updated_at", "drug__slug")
             .order_by("-published_at")[:30]
         )
+        bodies = resolve_stored_links(*(item.body_html for item in items))
+        for item, body in zip(items, bodies, strict=True):
+            item.body_html = body
+        return items
 
     def item_title(self, item):
         return item.title

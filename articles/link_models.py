@@ -9,14 +9,11 @@ from django.db.models import Q
 
 
 class InternalLink(models.Model):
-    """One internal link in one source's Markdown; its target is null when the link is broken."""
+    """One internal link in one source's Markdown, to the target its key names.
 
-    TARGET_FIELDS = {
-        "article": "target_article",
-        "drug": "target_drug",
-        "condition": "target_condition",
-        "page": "target_page",
-    }
+    The target is found by key ("article:slug") when it is needed, not stored: whether a
+    link works changes with the target's state, never with the link (see content.links).
+    """
 
     source_article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, null=True, related_name="outgoing_links"
@@ -33,18 +30,6 @@ class InternalLink(models.Model):
     in_live_copy = models.BooleanField(default=False)
     target_key = models.CharField(max_length=300, db_index=True)
     text = models.CharField(max_length=300, blank=True)
-    target_article = models.ForeignKey(
-        "articles.Article", on_delete=models.SET_NULL, null=True, related_name="incoming_links"
-    )
-    target_drug = models.ForeignKey(
-        "drugs.Drug", on_delete=models.SET_NULL, null=True, related_name="incoming_links"
-    )
-    target_condition = models.ForeignKey(
-        "drugs.Condition", on_delete=models.SET_NULL, null=True, related_name="incoming_links"
-    )
-    target_page = models.ForeignKey(
-        "articles.SitePage", on_delete=models.SET_NULL, null=True, related_name="incoming_links"
-    )
 
     class Meta:
         constraints = [
@@ -76,10 +61,6 @@ class InternalLink(models.Model):
     @property
     def source(self):
         return self.source_article or self.source_drug or self.source_page
-
-    @property
-    def is_broken(self) -> bool:
-        return not any(getattr(self, f"{name}_id") for name in self.TARGET_FIELDS.values())
 
 
 class OldSlug(models.Model):

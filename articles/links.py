@@ -1,104 +1,103 @@
-"""Internal links: resolve what editors write to canonical URLs, and record every link.
+"""Internal links seen from the content: which targets readers may see, and every link recorded.
 
-Editors write ``article:SLUG``, ``drug:SLUG``, ``condition:SLUG`` or a site-relative URL.
-Each is normalised to a key ("article:SLUG"), resolved in one query per kind, and
-recorded as an ``InternalLink`` row; those rows build every page's Referring Pages and
-are what ``check_links`` reports on. A slug something used to have (``OldSlug``) still
-resolves, to the object's URL today, in one more query when any key is left unresolved.
+``content.links`` stores links by key and resolves them at each reader request through
+``published_targets``, installed here when Django starts: one query for the current slugs
+of every kind, and one more only when a key is left unresolved (a slug something used to
+have, ``OldSlug``). Each link is also recorded as an ``InternalLink`` row (source, key):
+those rows build every page's Referring Pages and feed ``check_links``.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.urls import Resolver404, resolve
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.urls import reverse
 from django.utils import timezone
 
-from articles.markup import LinkTarget, RecordedLink
+from articles.models import Article, InternalLink, OldSlug, SitePage
+from content.links import NOT_CONTENT, Target, find_targets, link_key, split_key
+from content.markup import RecordedLink
+from drugs.models import Condition, Drug
 
-# URL names (medinfo/urls.py) whose pages are content, and the kind they hold.
-_KIND_BY_URL_NAME = {
-    "drug-detail": "drug",
-    "condition-detail": "condition",
-    "article-detail": "article",
-    "article-standalone": "article",
-    "site-page": "page",
-}
-EDITOR_SCHEMES = ("article", "drug", "condition")
-NOT_CONTENT = "-"  # a valid site URL that is not a content page (/drugs/, /search/?q=...)
+_TEXT = CharField()
 
 
-def link_key(href: str) -> str | None:
-    """Normalise an internal href to "kind:slug", NOT_CONTENT, or None when it is dead.
+def _published(kind: str, *, through: str = ""):
+    """What readers may see of one kind, as rows (kind, asked slug, slug, parent, summary).
 
-    Editors' spelling is forgiven where the intent is clear: "Article: Baclofen-Uses",
-    a missing trailing slash, a fragment or query. Slugs are lower case on this site.
+    ``through``: reached through an old slug (``OldSlug`` rows, the asked slug is theirs).
     """
-    text = unquote(href).strip()
-    scheme, colon, rest = text.partition(":")
-    if colon and scheme.strip().lower() in EDITOR_SCHEMES:
-        slug = re.split(r"[#?]", rest, maxsplit=1)[0].strip().strip("/").lower()
-        return f"{scheme.strip().lower()}:{slug}" if slug else None
-    path = urlsplit(text).path
-    if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
-        return NOT_CONTENT
-    match = _resolve(path) or (None if path.endswith("/") else _resolve(path + "/"))
-    if match is None:
-        return None
-    kind = _KIND_BY_URL_NAME.get(match.url_name or "")
-    if kind is None:
-        return NOT_CONTENT
-    return f"{kind}:{match.kwargs['slug'].lower()}"
+    prefix = f"{through}__" if through else ""
+    summary = {"article": "live_lead", "drug": "summary", "condition": "summary"}.get(kind)
+    if through:
+        rows = OldSlug.objects.filter(kind=kind)
+        if kind == "article":  # only while visible, and not a slug an article has again
+            rows = rows.filter(article__in=Article.objects.visible()).exclude(
+                Exists(Article.objects.filter(slug=OuterRef("slug")))
+            )
+    else:
+        model = {"article": Article, "drug": Drug, "condition": Condition, "page": SitePage}
+        rows = Article.objects.visible() if kind == "article" else model[kind].objects.all()
+    return rows.annotate(
+        link_kind=Value(kind, _TEXT),
+        link_asked=F("slug"),
+        link_slug=F(f"{prefix}slug"),
+        link_parent=F(f"{prefix}drug__slug") if kind == "article" else Value("", _TEXT),
+        link_summary=F(f"{prefix}{summary}") if summary else Value("", _TEXT),
+    )
 
 
-def _resolve(path: str):
-    try:
-        return resolve(path)
-    except Resolver404:
-        return None
+_COLUMNS = ("link_kind", "link_asked", "link_slug", "link_parent", "link_summary")
 
 
-def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | None]]:
-    """Map each internal href to (key, target); target None when missing or unpublished."""
-    keys = {href: link_key(href) for href in hrefs}
+def published_targets(keys: set[str]) -> dict[str, Target]:
+    """{key: Target} for the keys whose targets readers may see now: one query.
+
+    The installed link lookup (``content.links``). Each kind is looked up by its current
+    slugs and by the slugs it used to have, all in one UNION; a current slug wins.
+    """
     slugs_by_kind: dict[str, set[str]] = defaultdict(set)
-    for key in keys.values():
-        if key and key != NOT_CONTENT:
-            kind, slug = key.split(":", 1)
-            slugs_by_kind[kind].add(slug)
-    targets = {}
-    for kind, slugs in slugs_by_kind.items():
-        for obj in _visible_objects(kind, slugs):
-            key = f"{kind}:{obj.slug}"
-            targets[key] = LinkTarget(key, obj.get_absolute_url(), _summary(obj), obj)
-    unresolved = {
-        kind: {slug for slug in slugs if f"{kind}:{slug}" not in targets}
-        for kind, slugs in slugs_by_kind.items()
-    }
-    for key, obj in old_slug_targets(unresolved).items():
-        current = f"{key.split(':', 1)[0]}:{obj.slug}"
-        targets[key] = LinkTarget(current, obj.get_absolute_url(), _summary(obj), obj)
-    result = {}
-    for href, key in keys.items():
-        if key == NOT_CONTENT:
-            continue  # a working site link that is not content: left as written
-        result[href] = (key or href, targets.get(key) if key else None)
-    return result
+    for key in keys:
+        kind, slug = split_key(key)
+        slugs_by_kind[kind].add(slug)
+    parts = [
+        _published(kind, through=through).filter(slug__in=slugs).order_by().values_list(*_COLUMNS)
+        for kind, slugs in sorted(slugs_by_kind.items())
+        for through in ("", "page" if kind == "page" else kind)
+    ]
+    found: dict[str, Target] = {}
+    for kind, asked, slug, parent, summary in parts[0].union(*parts[1:], all=True).order_by():
+        key = f"{kind}:{asked}"
+        if key not in found or slug == asked:
+            found[key] = Target(_url(kind, slug, parent), first_line(summary))
+    return found
 
 
-def _visible_objects(kind: str, slugs: set[str]):
-    from articles.models import Article, SitePage
-    from drugs.models import Condition, Drug
-
+def _url(kind: str, slug: str, parent: str | None) -> str:
     if kind == "article":
-        return Article.objects.visible().filter(slug__in=slugs).select_related("drug")
-    model = {"drug": Drug, "condition": Condition, "page": SitePage}[kind]
-    return model.objects.filter(slug__in=slugs)
+        if parent:
+            return reverse("article-detail", kwargs={"drug_slug": parent, "slug": slug})
+        return reverse("article-standalone", kwargs={"slug": slug})
+    name = {"drug": "drug-detail", "condition": "condition-detail", "page": "site-page"}[kind]
+    return reverse(name, kwargs={"slug": slug})
+
+
+def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, Target | None]]:
+    """Map each internal href to (key, target); target None when missing or unpublished.
+
+    For the editors (``check_links``, the admin's link list); readers go through
+    ``content.links.resolve_stored_links``.
+    """
+    keys = {href: link_key(href) for href in hrefs}
+    targets = find_targets(key for key in keys.values() if key and key != NOT_CONTENT)
+    return {
+        href: (key or href, targets.get(key) if key else None)
+        for href, key in keys.items()
+        if key != NOT_CONTENT
+    }
 
 
 def old_slug_targets(slugs_by_kind: dict[str, set[str]]) -> dict[str, models.Model]:
@@ -107,8 +106,6 @@ def old_slug_targets(slugs_by_kind: dict[str, set[str]]) -> dict[str, models.Mod
     An article answers only while readers may see it, as the published copy. A slug an
     article has again, even an unpublished one, belongs to it and no longer redirects.
     """
-    from articles.models import Article, OldSlug
-
     wanted = Q()
     for kind, slugs in slugs_by_kind.items():
         if slugs:
@@ -130,10 +127,42 @@ def old_slug_targets(slugs_by_kind: dict[str, set[str]]) -> dict[str, models.Mod
     return found
 
 
-def _summary(obj) -> str:
-    text = getattr(obj, "lead", "") or getattr(obj, "summary", "") or ""
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return first_line[:200]
+def links_to(obj: models.Model) -> Q:
+    """The ``InternalLink`` rows pointing at obj: by its slug today or one it used to have."""
+    kind = OldSlug.KINDS[obj._meta.model_name]
+    field = "page" if kind == "page" else kind
+    old_keys = (
+        OldSlug.objects.filter(kind=kind, **{field: obj})
+        .annotate(key=Concat(Value(f"{kind}:"), "slug"))
+        .values("key")
+    )
+    return Q(target_key=f"{kind}:{obj.slug.lower()}") | Q(target_key__in=old_keys)
+
+
+def link_works() -> Q:
+    """For ``InternalLink`` querysets: does the link lead readers somewhere right now?
+
+    The database's verdict by the same rule as ``published_targets`` (for admin lists).
+    """
+    works = Q()
+    for kind in ("article", "drug", "condition", "page"):
+        slug = Substr(OuterRef("target_key"), len(kind) + 2)
+        through = "page" if kind == "page" else kind
+        works |= Q(target_key__startswith=f"{kind}:") & (
+            Exists(_published(kind).filter(slug=slug))
+            | Exists(_published(kind, through=through).filter(slug=slug))
+        )
+    return works
+
+
+def _summary_of(obj) -> str:
+    return getattr(obj, "lead", "") or getattr(obj, "summary", "") or ""
+
+
+def first_line(text: str | None) -> str:
+    """A link's hover title: the first line of the target's summary, at most 200 characters."""
+    text = (text or "").strip()
+    return text.splitlines()[0][:200] if text else ""
 
 
 def source_field(source: models.Model) -> str:
@@ -158,8 +187,6 @@ def record_links_of_many(
 
     ``new``: the sources were just created, so they have no old rows to delete.
     """
-    from articles.models import InternalLink
-
     if not sources:
         return
     field_name = source_field(sources[0][0])
@@ -174,9 +201,6 @@ def record_links_of_many(
                 href=link.href[:500], target_key=link.key[:300], text=link.text, in_live_copy=live
             )
             setattr(row, field_name, source)
-            if link.target is not None:
-                kind = link.key.split(":", 1)[0]
-                setattr(row, InternalLink.TARGET_FIELDS[kind], link.target.obj)
             rows.append(row)
     InternalLink.objects.bulk_create(rows, batch_size=1000)
 
@@ -198,9 +222,7 @@ class BrokenLink:
 
 
 def find_broken_links() -> list[BrokenLink]:
-    """Every recorded link resolved again now (not the stored verdict), with why it fails."""
-    from articles.models import InternalLink
-
+    """Every recorded link resolved now, with why it fails."""
     rows = list(
         InternalLink.objects.filter(in_live_copy=False)  # the text editors can fix
         .select_related("source_article", "source_drug", "source_page")
@@ -237,8 +259,6 @@ def find_broken_links() -> list[BrokenLink]:
 
 def _reasons(keys: set[str]) -> dict[str, str]:
     """Why article links fail when the article exists: unpublished, or not yet due."""
-    from articles.models import Article, OldSlug
-
     slugs = {key.split(":", 1)[1] for key in keys if key.startswith("article:")}
     if not slugs:
         return {}

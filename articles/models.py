@@ -13,14 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
-from articles.markup import validate_markdown_length
-from medinfo.models import (
-    SEARCH_CONFIG,
-    LinkTargetMixin,
-    LinkTargetQuerySet,
-    SlugHistoryMixin,
-    TimestampedModel,
-)
+from content.fields import LowerCaseSlugField
+from content.markup import render_markdown, validate_markdown_length
+from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -69,7 +64,7 @@ class PublishedVersionIterable(ModelIterable):
             yield article.as_published()
 
 
-class ArticleQuerySet(LinkTargetQuerySet):
+class ArticleQuerySet(models.QuerySet):
     def visible(self):
         """What readers may see, as they may see it. The one rule.
 
@@ -95,9 +90,9 @@ class ArticleQuerySet(LinkTargetQuerySet):
         return self.order_by("series_position", "live_title")
 
 
-class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
+class Article(SlugHistoryMixin, TimestampedModel):
     title = models.CharField(max_length=200, help_text="Usually the reader's question.")
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = LowerCaseSlugField(max_length=200, unique=True)
     drug = models.ForeignKey(
         "drugs.Drug",
         on_delete=models.PROTECT,
@@ -239,13 +234,11 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
 
     def save(self, *args, **kwargs):
         from articles.links import record_links
-        from articles.markup import render_markdown
-        from articles.referrers import article_state, rerender_referrers, stored_article_state
         from articles.search import html_to_text
 
         if getattr(self, "_published_view", False):
             raise ValueError("This is the readers' copy of an article; load it to edit it.")
-        before = stored_article_state(self.pk)
+        old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = html_to_text(rendered.html)
@@ -257,9 +250,7 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
         record_links(self, self.live_links(rendered), live=True)
-        self.remember_old_slug(before[0] if before else None)
-        if before is not None and before != article_state(self):
-            rerender_referrers(self, old_slug=before[0])  # a new URL, or newly (in)visible
+        self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
         if self.drug_id:
@@ -278,8 +269,6 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
 
     def live_links(self, working=None) -> list:
         """The internal links of the readers' copy (none when not live)."""
-        from articles.markup import render_markdown
-
         if not self.is_live:
             return []
         if working is not None and self.live_body == self.body:
@@ -319,8 +308,8 @@ class Article(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         self.as_published()
 
 
-class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
-    slug = models.SlugField(
+class SitePage(SlugHistoryMixin, TimestampedModel):
+    slug = LowerCaseSlugField(
         max_length=60, unique=True, help_text="The page lives at /SLUG/, e.g. terms, privacy."
     )
     title = models.CharField(max_length=120)
@@ -330,8 +319,6 @@ class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         default=0, help_text="Order in the footer; 0 keeps the page out of the footer."
     )
 
-    objects = LinkTargetQuerySet.as_manager()
-
     class Meta:
         ordering = ["footer_position", "title"]
 
@@ -340,14 +327,13 @@ class SitePage(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
 
     def save(self, *args, **kwargs):
         from articles.links import record_links
-        from articles.markup import render_markdown
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.follow_slug_change(old_slug)
+        self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
         return reverse("site-page", kwargs={"slug": self.slug})

@@ -20,6 +20,7 @@ from reversion.models import Version
 from articles.models import Article
 from articles.revisions import render_in_memory, restore_working_text
 from articles.views import article_list, referring_pages
+from content.links import resolve_stored_links
 
 
 @never_cache
@@ -36,6 +37,7 @@ def article_preview(request, pk):
         )
         restore_working_text(article, version)
         render_in_memory(article)
+    [article.body_html] = resolve_stored_links(article.body_html)
     promoted = (
         Article.objects.visible().select_related("drug").filter(pk=article.promoted_article_id)
     ).first()
@@ -49,7 +51,7 @@ def article_preview(request, pk):
             "article": article,
             "promoted": promoted,
             "related": related,
-            "referring_pages": referring_pages({"target_article": article}),
+            "referring_pages": referring_pages(article),
             "show_toc": len(article.toc) >= 3,
             "preview": True,
             "preview_version": version,

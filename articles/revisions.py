@@ -8,7 +8,7 @@ writes those. Generated and derived columns are recomputed from the text.
 from django.contrib.contenttypes.models import ContentType
 from reversion.revisions import _get_options
 
-from articles.markup import render_markdown
+from content.markup import render_markdown
 
 ARTICLE_UNVERSIONED = [
     "status", "published_at", "reviewed_by", "reviewed_on", "reviewer", "reviewed_hash",

@@ -6,6 +6,7 @@ Each view makes a fixed number of queries (tests/test_query_counts.py pins them)
 old-slug lookup happens only on the way to a 404.
 """
 
+from functools import wraps
 from string import ascii_lowercase
 
 from django.db.models import Exists, OuterRef, Q
@@ -13,19 +14,28 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
-from articles.links import old_slug_targets
+from articles.links import links_to, old_slug_targets
 from articles.models import Article, InternalLink, SitePage
-from articles.referrers import (
-    links_now_due,
-    referrers_now_due,
-    rerender_referrers,
-    rerender_source,
-)
+from content.links import resolve_stored_links
 from medinfo import structured_data
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
 # so a publish or an edit reaches readers at once. Drafts never get here: they 404.
 public_page = cache_control(public=True, no_cache=True)
+
+
+def lower_case_slugs(view):
+    """Slugs are lower case: /drugs/Baclofen/ answers 301 to /drugs/baclofen/ (no query)."""
+
+    @wraps(view)
+    def wrapper(request, **kwargs):
+        if any(value != value.lower() for value in kwargs.values()):
+            query = request.META.get("QUERY_STRING", "")
+            return redirect(request.path.lower() + (f"?{query}" if query else ""), permanent=True)
+        return view(request, **kwargs)
+
+    return wrapper
+
 
 # What a list of articles shows; the bodies and search columns stay in the database.
 ARTICLE_LIST_FIELDS = ("title", "slug", "lead", "drug__name", "drug__slug")
@@ -68,10 +78,10 @@ def redirect_from_old_slug(kind: str, slug: str):
     return redirect(target, permanent=True)
 
 
-def referring_pages(target_filter: dict) -> list:
+def referring_pages(target) -> list:
     """Published pages whose bodies link to the target (one query): its Referring Pages."""
     links = (
-        InternalLink.objects.filter(**target_filter)
+        InternalLink.objects.filter(links_to(target))
         .filter(
             Q(source_article__in=Article.objects.visible(), in_live_copy=True)
             | Q(source_drug__isnull=False)
@@ -100,6 +110,7 @@ def referring_pages(target_filter: dict) -> list:
 
 
 @public_page
+@lower_case_slugs
 def article_detail(request, slug, drug_slug=None):
     promoted_is_visible = Exists(Article.objects.visible().filter(pk=OuterRef("promoted_article")))
     try:
@@ -107,23 +118,14 @@ def article_detail(request, slug, drug_slug=None):
             Article.objects.visible()
             .select_related("drug", "promoted_article__drug")
             .only(*ARTICLE_PAGE_FIELDS)
-            .annotate(
-                promoted_is_visible=promoted_is_visible,
-                links_due=links_now_due("source_article"),
-                referrers_due=referrers_now_due(),
-            ),
+            .annotate(promoted_is_visible=promoted_is_visible),
             slug=slug,
         )
     except Http404:
         return redirect_from_old_slug("article", slug)
     if (article.drug.slug if article.drug else None) != drug_slug:
         return redirect(article, permanent=True)
-    if article.links_due or article.referrers_due:  # a scheduled article came due
-        stored = Article.objects.get(pk=article.pk)
-        if article.links_due:
-            article.body_html = rerender_source(stored)
-        if article.referrers_due:
-            rerender_referrers(stored)
+    [article.body_html] = resolve_stored_links(article.body_html)
     related = []
     if article.drug:
         related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
@@ -136,7 +138,7 @@ def article_detail(request, slug, drug_slug=None):
                 article.promoted_article.as_published() if article.promoted_is_visible else None
             ),
             "related": related,
-            "referring_pages": referring_pages({"target_article": article}),
+            "referring_pages": referring_pages(article),
             "show_toc": len(article.toc) >= 3,
             "page_meta": structured_data.article_page(request, article),
         },
@@ -144,18 +146,13 @@ def article_detail(request, slug, drug_slug=None):
 
 
 @public_page
+@lower_case_slugs
 def site_page(request, slug):
     try:
-        page = get_object_or_404(
-            SitePage.objects.only("slug", "title", "body_html").annotate(
-                links_due=links_now_due("source_page")
-            ),
-            slug=slug,
-        )
+        page = get_object_or_404(SitePage.objects.only("slug", "title", "body_html"), slug=slug)
     except Http404:
         return redirect_from_old_slug("page", slug)
-    if page.links_due:  # a scheduled article it links to came due
-        page.body_html = rerender_source(SitePage.objects.get(pk=page.pk))
+    [page.body_html] = resolve_stored_links(page.body_html)
     return render(
         request,
         "articles/sitepage_detail.html",

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import LIVE_FIELDS, Article, Status
-from articles.referrers import rerender_source
 
 
 class WorkflowError(Exception):
@@ -150,8 +149,7 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
     elif not article.is_live or article.published_at is None or article.published_at > now:
         article.published_at = now  # a live article's update keeps its first publish time
     copy_to_live(article, text_since)
-    article.save()  # pages linking to it are rendered again when readers may now see it
-    rerender_source(article)  # the readers' copy as rendered now, not at the last save
+    article.save()  # pages linking to it show it as a link from their next request
     return article
 
 
@@ -181,5 +179,5 @@ def unpublish(article: Article, *, user=None) -> Article:
         raise WorkflowError("This article is not published.")
     article.is_live = False
     article.status = Status.DRAFT
-    article.save()  # pages linking to it are rendered again: their links become plain text
+    article.save()  # pages linking to it show plain text from their next request
     return article

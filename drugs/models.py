@@ -9,14 +9,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from articles.markup import validate_markdown_length
-from medinfo.models import (
-    SEARCH_CONFIG,
-    LinkTargetMixin,
-    LinkTargetQuerySet,
-    SlugHistoryMixin,
-    TimestampedModel,
-)
+from content.fields import LowerCaseSlugField
+from content.markup import render_markdown, validate_markdown_length
+from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 
 class Availability(models.TextChoices):
@@ -30,11 +25,13 @@ class Mark(models.TextChoices):
     TRADEMARK = "™", "™ trademark"
 
 
-class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
+class Drug(SlugHistoryMixin, TimestampedModel):
     name = models.CharField(
         max_length=120, unique=True, help_text="Generic name as readers know it, e.g. Baclofen."
     )
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the URL /drugs/SLUG/.")
+    slug = LowerCaseSlugField(
+        max_length=120, unique=True, help_text="Used in the URL /drugs/SLUG/."
+    )
     drug_class = models.CharField(
         max_length=160,
         blank=True,
@@ -71,8 +68,6 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         db_persist=True,
     )
 
-    objects = LinkTargetQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -85,14 +80,13 @@ class Drug(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
 
     def save(self, *args, **kwargs):
         from articles.links import record_links
-        from articles.markup import render_markdown
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.mechanism)
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.follow_slug_change(old_slug)  # a drug's hub and its articles move together
+        self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
         return reverse("drug-detail", kwargs={"slug": self.slug})
@@ -157,9 +151,9 @@ class BrandName(models.Model):
         return text, ""
 
 
-class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
+class Condition(SlugHistoryMixin, TimestampedModel):
     name = models.CharField(max_length=160, unique=True, help_text="e.g. Spasticity.")
-    slug = models.SlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
+    slug = LowerCaseSlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
     summary = models.TextField(blank=True, help_text="Plain text: what the condition is.")
     search_vector = models.GeneratedField(
         expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
@@ -167,8 +161,6 @@ class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
         output_field=SearchVectorField(),
         db_persist=True,
     )
-
-    objects = LinkTargetQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -183,7 +175,7 @@ class Condition(LinkTargetMixin, SlugHistoryMixin, TimestampedModel):
     def save(self, *args, **kwargs):
         old_slug = self.stored_slug()
         super().save(*args, **kwargs)
-        self.follow_slug_change(old_slug)
+        self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
         return reverse("condition-detail", kwargs={"slug": self.slug})

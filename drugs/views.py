@@ -15,9 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
+from articles.links import links_to
 from articles.models import InternalLink
-from articles.referrers import links_now_due, rerender_source
-from articles.views import article_list, public_page, redirect_from_old_slug, referring_pages
+from articles.views import (
+    article_list,
+    lower_case_slugs,
+    public_page,
+    redirect_from_old_slug,
+    referring_pages,
+)
+from content.links import resolve_stored_links
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 from medinfo import structured_data
 
@@ -97,6 +104,7 @@ def condition_index(request):
 
 
 @public_page
+@lower_case_slugs
 def drug_detail(request, slug):
     indications = (
         Indication.objects.select_related("condition")
@@ -107,9 +115,7 @@ def drug_detail(request, slug):
         drug = get_object_or_404(
             Drug.objects.only(
                 "name", "slug", "drug_class", "availability", "summary", "mechanism_html"
-            )
-            .annotate(links_due=links_now_due("source_drug"))
-            .prefetch_related(
+            ).prefetch_related(
                 "brand_names",
                 Prefetch(
                     "formulations",
@@ -121,8 +127,7 @@ def drug_detail(request, slug):
         )
     except Http404:
         return _redirect_from_old_slug_or_brand(slug)
-    if drug.links_due:  # a scheduled article its mechanism links to came due
-        drug.mechanism_html = rerender_source(Drug.objects.get(pk=drug.pk))
+    [drug.mechanism_html] = resolve_stored_links(drug.mechanism_html)
     all_indications = list(drug.indications.all())
     approved_uses = [i for i in all_indications if not i.off_label]
     articles = article_list().for_drug(drug).in_series_order()
@@ -134,7 +139,7 @@ def drug_detail(request, slug):
             "approved_uses": approved_uses,
             "off_label_uses": [i for i in all_indications if i.off_label],
             "articles": articles,
-            "referring_pages": referring_pages({"target_drug": drug}),
+            "referring_pages": referring_pages(drug),
             "page_meta": structured_data.drug_hub_page(request, drug, approved_uses),
         },
     )
@@ -176,6 +181,7 @@ def drug_for_brand_slug(slug: str) -> Drug | None:
 
 
 @public_page
+@lower_case_slugs
 def condition_detail(request, slug):
     try:
         condition = get_object_or_404(Condition.objects.only("name", "slug", "summary"), slug=slug)
@@ -220,9 +226,11 @@ def uses_for(condition):
 def _articles_about(condition):
     """Articles on drugs used for the condition, and articles that link to it: one query."""
     treating_drugs = uses_for(condition).values("drug")
-    linking_articles = InternalLink.objects.filter(
-        target_condition=condition, source_article__isnull=False, in_live_copy=True
-    ).values("source_article")
+    linking_articles = (
+        InternalLink.objects.filter(links_to(condition))
+        .filter(source_article__isnull=False, in_live_copy=True)
+        .values("source_article")
+    )
     return (
         article_list()
         .filter(Q(drug__in=treating_drugs) | Q(pk__in=linking_articles))

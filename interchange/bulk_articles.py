@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.links import record_links_of_many
-from articles.markup import render_markdown
 from articles.models import Article, OldSlug, Status
 from articles.search import html_to_text
 from articles.workflow import copy_to_live
+from content.markup import render_markdown
 from drugs.models import BrandName, Drug
 
 BATCH = 1000

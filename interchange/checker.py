@@ -13,8 +13,8 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 
-from articles.markup import validate_markdown_length
 from articles.models import Article, SitePage
+from content.markup import validate_markdown_length
 from drugs.models import Condition, Drug
 from interchange.reader import DocumentError, parse_json
 from interchange.references import reference_errors

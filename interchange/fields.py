@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from django.core.validators import slug_re
 from django.utils.text import slugify
 
-from articles.markup import MAX_MARKDOWN_CHARS
+from content.markup import MAX_MARKDOWN_CHARS
 from interchange.reader import JSONObject, Rejected
 
 Report = Callable[[str, str], None]  # (field path, message)

@@ -47,7 +47,6 @@ class ImportResult:
     errors: list[RecordError] = field(default_factory=list)
     counts: dict[str, Counts] = field(default_factory=dict)
     dry_run: bool = False
-    rerendered: int = 0  # other rows saved again because a link target changed
 
     @property
     def ok(self) -> bool:
@@ -68,8 +67,6 @@ class ImportResult:
             return f"0 created, 0 updated, 0 unchanged, {len(self.errors)} errors: nothing written"
         kinds = "; ".join(f"{kind} {counts}" for kind, counts in self.counts.items())
         line = f"{self.total}, 0 errors ({kinds})"
-        if self.rerendered:
-            line += f"; {self.rerendered} linking rows re-rendered"
         return ("Dry run, nothing written: " + line) if self.dry_run else line
 
 
@@ -98,7 +95,7 @@ def import_content(
     result = ImportResult(dry_run=dry_run)
     try:
         with transaction.atomic():
-            result.rerendered = write_document(source, check, result, progress)
+            write_document(source, check, result, progress)
     except DatabaseError as error:  # a concurrent edit, or a rule only the database knows
         message = f"the database refused the import, nothing was written: {error}".strip()
         return ImportResult(errors=[RecordError("document", "", message)], dry_run=dry_run)
@@ -108,8 +105,8 @@ def import_content(
     return result
 
 
-def write_document(source: Source, check: Check, result: ImportResult, progress) -> int:
-    """The second pass: plan and write batch by batch; return the rows re-rendered."""
+def write_document(source: Source, check: Check, result: ImportResult, progress) -> None:
+    """The second pass: plan and write batch by batch."""
     writer = None if result.dry_run else BatchWriter()
     done = 0
     if check.site is not None:
@@ -131,7 +128,8 @@ def write_document(source: Source, check: Check, result: ImportResult, progress)
         done += len(steps)
         if progress:
             progress(done, check.total - (check.site is not None))
-    return writer.finish() if writer and result.total.created + result.total.updated else 0
+    if writer and result.total.created + result.total.updated:
+        writer.finish()
 
 
 def planned_batches(source: Source, order: list[str]):

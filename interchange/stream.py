@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from articles.markup import MAX_MARKDOWN_CHARS
+from content.markup import MAX_MARKDOWN_CHARS
 from interchange.reader import DocumentError, parse_json
 
 CHUNK = 1 << 20

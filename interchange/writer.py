@@ -6,14 +6,12 @@
 2. New articles are rendered once and inserted in bulk, live only when their record
    names a review of their text (``bulk_articles``); changed ones are saved as the admin
    saves them and published or unpublished through ``articles.workflow``.
-3. At the end: promoted links (their target may come later in the file), the drugs'
-   mechanisms (they may link to articles), then anything whose links point at a record
-   the import touched is rendered again if that changes its HTML: an article linking to
-   one later in the file, rows outside the file.
+3. At the end: promoted links (their target may come later in the file) and the
+   drugs' mechanisms. Rendering never depends on other content (links are resolved when
+   readers ask, see content.links), so nothing else is rendered again.
 """
 
 import datetime
-import re
 from dataclasses import replace
 
 from django.utils import timezone
@@ -23,7 +21,6 @@ from articles.models import Article, OldSlug, SitePage, SiteSettings, Status
 from drugs.models import Condition, Drug
 from interchange.bulk_articles import create_articles, refresh_brand_names_text, render_mechanisms
 from interchange.drug_writer import BATCH, stage_drugs
-from interchange.relink import rerender_links_to
 
 
 class PublicationRefused(Exception):
@@ -39,13 +36,10 @@ class BatchWriter:
     """Writes one batch of planned steps at a time; ``finish`` once every batch is in."""
 
     def __init__(self):
-        self.touched: set[str] = set()  # link keys of everything created or changed
-        self.written = {Drug: set(), SitePage: set(), Article: set()}
         self.drugs_to_render: list[int] = []
         self.promotions: list[tuple[int, str | None]] = []  # (article id, promoted slug)
 
     def write(self, kind: str, steps: list) -> None:
-        self.touched.update(f"{kind.removesuffix('s')}:{step.record['slug']}" for step in steps)
         getattr(self, f"_write_{kind}")(steps)
 
     def _write_conditions(self, steps: list) -> None:
@@ -63,15 +57,12 @@ class BatchWriter:
         refresh_brand_names_text(list(ids.values()))
         # Rendered at the end, when the articles their mechanism may link to are in.
         self.drugs_to_render += [drug.pk for drug in drugs]
-        self.written[Drug].update(drug.pk for drug in drugs)
 
     def _write_pages(self, steps: list) -> None:
         for page in stage(SitePage, steps, _page_values):
             page.save()
-            self.written[SitePage].add(page.pk)
 
     def _write_articles(self, steps: list) -> None:
-        steps = targets_first(steps)
         drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in steps})
         created = [step for step in steps if step.row is None]
         rows = create_articles(created, lambda r: _article_values(r, None, drug_ids))
@@ -81,18 +72,16 @@ class BatchWriter:
             settle_publication(article, step)
             rows.append(article)
         for article, step in zip(rows, created + updated, strict=True):
-            self.written[Article].add(article.pk)
             if step.record["promoted_article"] or article.promoted_article_id:
                 self.promotions.append((article.pk, step.record["promoted_article"]))
 
-    def finish(self) -> int:
-        """Promoted links, drug mechanisms, then re-render what links to what changed."""
+    def finish(self) -> None:
+        """Promoted links, then drug mechanisms."""
         slugs = {slug for _, slug in self.promotions if slug}
         ids = _ids_by_slug(Article, slugs)
         rows = [Article(pk=pk, promoted_article_id=ids.get(slug)) for pk, slug in self.promotions]
         Article.objects.bulk_update(rows, ["promoted_article_id"], batch_size=BATCH)
         render_mechanisms(self.drugs_to_render)
-        return rerender_links_to(self.touched, written=self.written)
 
 
 def _values(drug_ids: dict[str, int]):
@@ -103,39 +92,6 @@ def _with_full_rows(steps: list) -> list:
     """The plan compared slim rows (exporter.articles_for_export); saving needs whole ones."""
     rows = Article.objects.in_bulk([step.row.pk for step in steps if step.row is not None])
     return [replace(step, row=rows[step.row.pk]) if step.row else step for step in steps]
-
-
-_ARTICLE_LINK = re.compile(r"(?:article:|/articles/|/drugs/[-\w]+/)([-\w]+)")
-
-
-def targets_first(steps: list) -> list:
-    """Order articles so that one an article links to is usually written before it.
-
-    Links resolve only to live articles, so writing targets first spares most articles
-    a second rendering; the links of a cycle are still fixed by the final re-rendering.
-    """
-    by_slug = {step.record["slug"]: step for step in steps}
-    ordered, state = [], {}  # slug -> "open" while its targets are visited, then "done"
-    for root in by_slug:
-        stack = [(root, iter(_linked_slugs(by_slug[root], by_slug)))]
-        state.setdefault(root, "open")
-        while stack:
-            slug, targets = stack[-1]
-            target = next(targets, None)
-            if target is None:
-                stack.pop()
-                if state[slug] == "open":
-                    state[slug] = "done"
-                    ordered.append(by_slug[slug])
-            elif target not in state:
-                state[target] = "open"
-                stack.append((target, iter(_linked_slugs(by_slug[target], by_slug))))
-    return ordered
-
-
-def _linked_slugs(step, by_slug: dict) -> list[str]:
-    found = _ARTICLE_LINK.findall(step.record["body"])
-    return [slug for slug in dict.fromkeys(found) if slug in by_slug]
 
 
 def settle_publication(article: Article, step) -> None:

@@ -1,6 +1,6 @@
 """Abstract bases shared by the content apps."""
 
-from django.db import models, transaction
+from django.db import models
 
 # The text search configuration every search vector and query uses: English stemming with
 # accents folded (created by drugs/migrations/0003_search.py).
@@ -35,39 +35,3 @@ class SlugHistoryMixin:
             OldSlug.remember(self, old)
         elif old is None:
             OldSlug.release(self)  # new content takes over a slug that used to redirect
-
-    def follow_slug_change(self, old: str | None) -> None:
-        """After a save: leave a redirect and re-render the referrers if the slug moved."""
-        from articles.referrers import rerender_referrers
-
-        self.remember_old_slug(old)
-        if old not in (None, self.slug):
-            rerender_referrers(self, old_slug=old)
-
-
-class LinkTargetQuerySet(models.QuerySet):
-    """Bulk deletes (the admin's "delete selected" included) re-render the referrers too."""
-
-    def delete(self):
-        from articles.referrers import referrer_sources, rerender_sources
-
-        with transaction.atomic():
-            sources = set()
-            for target in self:
-                sources |= referrer_sources(target)
-            result = super().delete()
-            rerender_sources(sources)
-        return result
-
-
-class LinkTargetMixin:
-    """Content that pages link to: deleting it re-renders those pages (no dead links)."""
-
-    def delete(self, *args, **kwargs):
-        from articles.referrers import referrer_sources, rerender_sources
-
-        with transaction.atomic():
-            sources = referrer_sources(self)
-            result = super().delete(*args, **kwargs)
-            rerender_sources(sources)
-        return result

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "medinfo",
+    "content",
     "drugs",
     "articles",
     "interchange",
@@ -227,7 +228,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # larger Markdown previews are refused
 
 # --- django-markdownx: our renderer, our endpoints (see articles/editor_views.py) ------
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markup.markdownify"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "content.markup.markdownify"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]

@@ -26,15 +26,15 @@ SMALL, LARGE = 1, 10
 QUERIES = {
     "home": 5,  # featured, recent, A–Z letters + site settings, footer pages
     "drug_index": 5,  # drugs, brands, A–Z letters + 2
-    "drug_hub": 10,  # drug, brands, formulations, their brands, uses, their formulations,
-    # articles, referring pages + 2
+    "drug_hub": 11,  # drug, brands, formulations, their brands, uses, their formulations,
+    # articles, referring pages, the targets of the links in "How it works" + 2
     "article": 5,  # article with drug and promoted article, related, referring pages + 2
     "condition": 6,  # condition, uses with drugs and conditions, their formulations, articles + 2
     "condition_index": 3,  # conditions + 2
     "brand_redirect": 3,  # no drug, no old slug, the brand (no context processor: a 301)
-    "site_page": 3,  # page + 2
+    "site_page": 4,  # page, the targets of its links + 2
     "not_found": 2,  # the footer's 2
-    "feed": 2,  # site name, articles
+    "feed": 3,  # site name, articles, the targets of their links
     "sitemap": 10,  # count and rows for articles, drugs, conditions, site pages + 2
 }
 

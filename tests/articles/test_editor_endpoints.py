@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from articles.markup import MAX_MARKDOWN_CHARS, markdownify
+from content.markup import MAX_MARKDOWN_CHARS, markdownify
 from tests import factories
 
 pytestmark = pytest.mark.django_db

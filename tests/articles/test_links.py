@@ -1,4 +1,4 @@
-"""Internal links (DESIGN.md §4): resolved to canonical URLs while rendering, always recorded."""
+"""Internal links (DESIGN.md §4): stored by key, resolved for readers as they are now, recorded."""
 
 import datetime
 
@@ -6,9 +6,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from articles.links import NOT_CONTENT, link_key
-from articles.markup import render_markdown
+from articles.links import link_works, resolve_hrefs
 from articles.models import InternalLink, Status
+from content.links import NOT_CONTENT, link_key, resolve_stored_links
+from content.markup import markdownify, render_markdown
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,14 @@ def terms():
 
 
 def links_in(markdown: str) -> list:
-    return BeautifulSoup(render_markdown(markdown).html, "html.parser").find_all("a")
+    """The links readers get for this Markdown now."""
+    return BeautifulSoup(markdownify(markdown), "html.parser").find_all("a")
+
+
+def broken(rendered) -> list[str]:
+    """The hrefs of the rendered links that lead readers nowhere now."""
+    resolved = resolve_hrefs(link.href for link in rendered.links)
+    return [link.href for link in rendered.links if resolved[link.href][1] is None]
 
 
 def only_link(markdown: str):
@@ -132,10 +140,11 @@ def test_a_link_to_an_article_readers_cannot_see_is_plain_text(article, baclofen
     factories.ArticleFactory(drug=baclofen, slug="hidden", **article)
     for href in ("article:hidden", "/drugs/baclofen/hidden/", "/articles/hidden/"):
         rendered = render_markdown(f"Before [the hidden one]({href}) after.")
-        soup = BeautifulSoup(rendered.html, "html.parser")
+        soup = BeautifulSoup(resolve_stored_links(rendered.html)[0], "html.parser")
         assert soup.find("a") is None
         assert soup.get_text().strip() == "Before the hidden one after."
-        assert [(link.key, link.target) for link in rendered.links] == [("article:hidden", None)]
+        assert [link.key for link in rendered.links] == ["article:hidden"]
+        assert broken(rendered) == [href]
 
 
 @pytest.mark.parametrize(
@@ -144,10 +153,10 @@ def test_a_link_to_an_article_readers_cannot_see_is_plain_text(article, baclofen
 )
 def test_a_link_to_something_missing_is_plain_text_and_reported(href):
     rendered = render_markdown(f"[**gone**]({href})")
-    soup = BeautifulSoup(rendered.html, "html.parser")
+    soup = BeautifulSoup(resolve_stored_links(rendered.html)[0], "html.parser")
     assert soup.find("a") is None
     assert soup.strong.get_text() == "gone"
-    assert [link.href for link in rendered.broken_links] == [href]
+    assert broken(rendered) == [href]
 
 
 @pytest.mark.parametrize(
@@ -181,7 +190,7 @@ def test_link_key_normalises_what_editors_write(href, key):
     assert link_key(href) == key
 
 
-def test_resolution_costs_one_query_per_kind_however_many_links(
+def test_readers_links_cost_one_query_however_many_links_of_every_kind(
     django_assert_num_queries, baclofen, spasticity, terms
 ):
     articles = factories.ArticleFactory.create_batch(10, drug=baclofen)
@@ -196,23 +205,25 @@ def test_resolution_costs_one_query_per_kind_however_many_links(
         )
 
     for n in (1, 10):
-        with django_assert_num_queries(5):  # a query per kind, one for old slugs of the missing
+        with django_assert_num_queries(0):  # rendering never reads the database
             rendered = render_markdown(markdown(n))
         assert len(rendered.links) == 5 * n
-        assert len(rendered.broken_links) == n
+        with django_assert_num_queries(1):  # every kind, by current and old slugs, at once
+            html = resolve_stored_links(rendered.html)[0]
+        soup = BeautifulSoup(html, "html.parser")
+        assert len(soup.find_all("a")) == 4 * n
+        assert len(soup.find_all("span")) == n
 
 
 def test_text_without_internal_links_makes_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
-        render_markdown("## Plain\n\n[out](https://example.com) [frag](#sec-plain)")
+        markdownify("## Plain\n\n[out](https://example.com) [frag](#sec-plain)")
 
 
 # --- Recording on save ---------------------------------------------------------------------
 
 
-def test_saving_an_article_records_every_internal_link_with_its_target(
-    uses, spasticity, terms, baclofen
-):
+def test_saving_an_article_records_every_internal_link_by_key(uses, spasticity, terms, baclofen):
     article = factories.ArticleFactory(
         drug=baclofen,
         body=(
@@ -222,18 +233,21 @@ def test_saving_an_article_records_every_internal_link_with_its_target(
         ),
     )
     working = InternalLink.objects.filter(source_article=article, in_live_copy=False)
-    rows = {row.text: row for row in working}
+    rows = {row.text: row for row in working.annotate(works=link_works())}
     assert set(rows) == {"Uses", "Baclofen", "Spasticity", "Terms", "Gone"}
-    assert rows["Uses"].target_article == uses
-    assert rows["Baclofen"].target_drug == baclofen
-    assert rows["Spasticity"].target_condition == spasticity
-    assert rows["Terms"].target_page == terms
-    assert rows["Gone"].is_broken and rows["Gone"].target_key == "article:gone"
+    assert {text: row.target_key for text, row in rows.items()} == {
+        "Uses": "article:baclofen-uses",
+        "Baclofen": "drug:baclofen",
+        "Spasticity": "condition:spasticity",
+        "Terms": "page:terms",
+        "Gone": "article:gone",
+    }
+    assert {text for text, row in rows.items() if not row.works} == {"Gone"}
     assert rows["Baclofen"].href == "/drugs/baclofen/"
-    assert list(uses.incoming_links.filter(in_live_copy=False)) == [rows["Uses"]]
     # the article is live: its readers' copy has the same links, recorded apart
-    assert uses.incoming_links.filter(in_live_copy=True).count() == 1
-    soup = BeautifulSoup(article.body_html, "html.parser")
+    live = InternalLink.objects.filter(source_article=article, in_live_copy=True)
+    assert live.filter(target_key="article:baclofen-uses").count() == 1
+    soup = BeautifulSoup(resolve_stored_links(article.body_html)[0], "html.parser")
     assert [a.get_text() for a in soup.find_all("a")] == [
         "Uses",
         "Baclofen",
@@ -258,22 +272,26 @@ def test_saving_a_drug_records_the_links_in_its_mechanism(uses, spasticity):
         mechanism="Relieves [spasticity](condition:spasticity); see [uses](article:baclofen-uses)."
     )
     rows = InternalLink.objects.filter(source_drug=drug).order_by("text")
-    assert [(r.text, r.target_condition, r.target_article) for r in rows] == [
-        ("spasticity", spasticity, None),
-        ("uses", None, uses),
+    assert [(r.text, r.target_key) for r in rows] == [
+        ("spasticity", "condition:spasticity"),
+        ("uses", "article:baclofen-uses"),
     ]
-    assert 'href="/conditions/spasticity/"' in drug.mechanism_html
+    assert 'href="/conditions/spasticity/"' in resolve_stored_links(drug.mechanism_html)[0]
 
 
 def test_saving_a_site_page_records_its_links(baclofen):
     page = factories.SitePageFactory(body="[Baclofen](drug:baclofen) [x](drug:nothing)")
-    rows = InternalLink.objects.filter(source_page=page).order_by("text")
-    assert [(r.text, r.target_drug) for r in rows] == [("Baclofen", baclofen), ("x", None)]
+    rows = InternalLink.objects.filter(source_page=page).annotate(works=link_works())
+    assert [(r.text, r.target_key, r.works) for r in rows.order_by("text")] == [
+        ("Baclofen", "drug:baclofen", True),
+        ("x", "drug:nothing", False),
+    ]
 
 
 def test_a_link_to_an_unpublished_article_is_recorded_as_broken(baclofen):
     draft = factories.ArticleFactory(drug=baclofen, status=Status.DRAFT, published_at=None)
     source = factories.ArticleFactory(body=f"[draft](article:{draft.slug})")
-    row = InternalLink.objects.get(source_article=source, in_live_copy=False)
-    assert row.is_broken and row.target_key == f"article:{draft.slug}"
-    assert "<a" not in source.body_html
+    links = InternalLink.objects.filter(source_article=source, in_live_copy=False)
+    row = links.annotate(works=link_works()).get()
+    assert not row.works and row.target_key == f"article:{draft.slug}"
+    assert "<a" not in resolve_stored_links(source.body_html)[0]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.markup import (
+from content.markup import (
     ALLOWED_TAGS,
     HEADING_ID_PREFIX,
     MAX_HTML_CHARS,
@@ -23,7 +23,7 @@ from articles.markup import (
     url_scheme,
     validate_markdown_length,
 )
-from articles.markup_samples import PATHOLOGICAL, typical_article
+from content.markup_samples import PATHOLOGICAL, typical_article
 
 SAFE_SCHEMES = {None, "http", "https", "mailto"}
 FORBIDDEN_TAGS = {
@@ -298,7 +298,7 @@ def test_pathological_input_is_refused_or_renders_bounded_html(name):
     except ValidationError:
         refused = True
 
-    rendered = render_markdown(text, resolver=lambda hrefs: {})
+    rendered = render_markdown(text)
 
     assert len(rendered.html) <= MAX_HTML_CHARS
     assert refused or not rendered.refusal
@@ -312,7 +312,7 @@ def test_nested_html_bomb_is_refused_for_its_tags():
 def test_three_megabytes_render_truncated_and_without_error():
     text = "## Section\n\nSome *text* with [a link](https://example.com).\n\n" * 50_000
     assert len(text) > 3_000_000
-    rendered = render_markdown(text, resolver=lambda hrefs: {})
+    rendered = render_markdown(text)
     assert rendered.truncated
     assert not render_markdown("short").truncated
 
@@ -356,6 +356,6 @@ def test_no_text_yields_an_event_handler_or_an_unsafe_url(text):
 def test_a_typical_article_passes_every_limit_whole():
     text = typical_article()
     validate_markdown_length(text)
-    rendered = render_markdown(text, resolver=lambda hrefs: {})
+    rendered = render_markdown(text)
     assert not rendered.truncated and not rendered.refusal
     assert len(rendered.toc) > 10

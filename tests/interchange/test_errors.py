@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from articles.markup import MAX_MARKDOWN_CHARS
 from articles.models import Article
+from content.markup import MAX_MARKDOWN_CHARS
 from drugs.models import Condition, Drug
 from interchange.importer import import_content
 from tests.interchange.documents import document, encode

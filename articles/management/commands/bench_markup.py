@@ -10,8 +10,8 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
-from articles.markup import render_markdown, validate_markdown_length
-from articles.markup_samples import PATHOLOGICAL, typical_article
+from content.markup import render_markdown, validate_markdown_length
+from content.markup_samples import PATHOLOGICAL, typical_article
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             timings, html = [], ""
             for _ in range(runs):
                 start = time.perf_counter()
-                html = render_markdown(text, resolver=lambda hrefs: {}).html
+                html = render_markdown(text).html
                 timings.append((time.perf_counter() - start) * 1000)
             self.stdout.write(
                 f"{name:<16}{validate_ms:>12.1f}{statistics.median(timings):>12.1f}"

@@ -1,8 +1,10 @@
-"""The one Markdown pipeline: render with markdown-it-py, resolve internal links, sanitise with nh3.
+"""The one Markdown pipeline: render with markdown-it-py, mark internal links, sanitise with nh3.
 
 Every path that turns Markdown into HTML comes through ``render_markdown``: saving an
-article, drug or site page, the django-markdownx live preview, and imports. Readers are
-served the stored result; a page view never renders Markdown.
+article, drug or site page, the django-markdownx live preview, and imports. Rendering is
+pure (it never reads the database): internal links are stored as keys, and each reader
+request turns them into URLs from the targets' state at that moment (``content.links``).
+Readers are served the stored result; a page view never renders Markdown.
 
 markdown-it-py was chosen by measurement (STACK.md: 2.4 ms against Python-Markdown's
 8.6 ms for a 1,575-word article) and because it follows CommonMark. Raw HTML is allowed
@@ -14,9 +16,8 @@ import importlib
 import itertools
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+
+from content.links import NOT_CONTENT, is_internal, link_key, resolve_stored_links, stored_link
 
 # About ten times the longest article we expect. Parsing and sanitising grow worse than
 # linearly on some shapes (deeply nested raw HTML, huge tables), so the cap is what keeps
@@ -90,9 +93,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "noopener noreferrer"
 # Only ids we generate survive, so content can never shadow page landmarks (#disclaimer).
 _SAFE_ID = re.compile(rf"^(?:{HEADING_ID_PREFIX}[\w-]+|fn\d+|fnref\d+(?::\d+)?)$")
-INTERNAL_SCHEMES = ("article:", "drug:", "condition:")
 _LINK_MARKER = re.compile(r"^[0-9a-f]{16}-\d+$")
-_LINK_MARKER_ATTRIBUTE = re.compile(r' data-link="[^"]*"')
+_LINK_MARKER_ATTRIBUTE = re.compile(r' data-link="([^"]*)"')
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _URL_INVISIBLE = re.compile(r"[\t\n\r]")
@@ -110,21 +112,10 @@ def url_scheme(url: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class LinkTarget:
-    """An internal link resolved to the canonical URL of something readers may see."""
-
-    key: str  # normalised, e.g. "article:baclofen-uses"
-    url: str
-    title: str
-    obj: object = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
 class RecordedLink:
     href: str  # as the editor wrote it
-    key: str
+    key: str  # normalised, e.g. "article:baclofen-uses"; the href itself when it is dead
     text: str
-    target: LinkTarget | None  # None: missing or not visible, rendered as plain text
 
 
 @dataclass
@@ -138,21 +129,6 @@ class Rendered:
     def truncated(self) -> bool:
         return self.refusal is not None
 
-    @property
-    def broken_links(self) -> list[RecordedLink]:
-        return [link for link in self.links if link.target is None]
-
-
-Resolver = Callable[[Iterable[str]], dict[str, tuple[str, LinkTarget | None]]]
-
-
-def is_internal(href: str) -> bool:
-    """An href the resolver owns: one of our schemes, or a path on this site."""
-    href = unquote(href).strip()
-    return href.lower().startswith(INTERNAL_SCHEMES) or (
-        href.startswith("/") and not href.startswith(("//", "/\\"))
-    )
-
 
 def validate_markdown_length(text: str) -> None:
     """Model-field validator, and so the one place the limits on Markdown are enforced.
@@ -160,31 +136,30 @@ def validate_markdown_length(text: str) -> None:
     The admin shows its message with the editor's text kept, the importer reports it with
     the record and field, the preview answers 400 with it. ``render_markdown`` itself only
     cuts short, so that nothing that skips validation can spend unbounded time or memory.
-    Internal links count as resolving to the longest URL and title they could: the verdict
-    does not depend on the database, and a save never stores more than was validated.
+    Internal links count as resolving to the longest URL and title they could.
     """
     if not text:
         return
-    refusal = _limit_source(text)[1] or render_markdown(text, resolver=_longest_targets).refusal
+    refusal = _limit_source(text)[1] or render_markdown(text).refusal
     if refusal is not None:
         raise refusal
 
 
-def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
+def render_markdown(text: str) -> Rendered:
     """Markdown to sanitised HTML, with a table of contents and the internal links found."""
     if not text:
         return Rendered(html="")
-    if resolver is None:
-        from articles.links import resolve_hrefs as resolver
     source, refusal = _limit_source(text)
     tokens = _md.parse(source)
     toc = _number_headings(tokens)
     _align_cells(tokens)
     marker = secrets.token_hex(8)
-    links = _resolve_links(tokens, resolver, marker)
+    links = _mark_links(tokens, marker)
     html, size = _render_within_limit(tokens)
     html = sanitise(html)
-    size = max(size, len(html))  # nh3 adds rel="noopener noreferrer" to every link
+    # nh3 adds rel="noopener noreferrer" to every link; readers get each internal one with
+    # a URL and a title, counted here at their longest so the verdict needs no database.
+    size = max(size, len(html)) + len(links) * _LONGEST_RESOLVED_LINK
     if size > MAX_HTML_CHARS:
         refusal = refusal or _html_too_large(size)
         html = sanitise(html[: MAX_HTML_CHARS - 1_000])  # room for the tags nh3 closes
@@ -194,17 +169,25 @@ def render_markdown(text: str, *, resolver: Resolver | None = None) -> Rendered:
 
 def _surviving_links(links: list, marker: str, html: str) -> tuple[list, str]:
     """Only the links readers get: one inside an <iframe>, <template>, <xmp>, ... is gone
-    after sanitising and must not be recorded (a record that can never match its page
-    made every view of it re-render). Each link carried a per-render marker; the markers
-    still in the HTML name the survivors, and are then removed."""
-    found = {int(n) for n in re.findall(rf'data-link="{marker}-(\d+)"', html)}
-    kept = [link for index, link in enumerate(links) if index in found]
-    return kept, _LINK_MARKER_ATTRIBUTE.sub("", html)
+    after sanitising and is simply not a link. Each link carried a per-render marker
+    (which raw HTML cannot forge); each marker still in the HTML becomes the stored key of
+    a surviving link, and any other ``data-link`` is removed."""
+    kept: list[RecordedLink] = []
+
+    def store(match: re.Match) -> str:
+        own, _, index = match.group(1).partition("-")
+        if own != marker:
+            return ""
+        link, fragment = links[int(index)]
+        kept.append(link)
+        return f' data-link="{stored_link(link.key, fragment)}"'
+
+    return kept, _LINK_MARKER_ATTRIBUTE.sub(store, html)
 
 
 def markdownify(text: str) -> str:
     """The django-markdownx preview function: exactly what readers will be served."""
-    return render_markdown(text).html
+    return resolve_stored_links(render_markdown(text).html)[0]
 
 
 def sanitise(html: str) -> str:
@@ -281,17 +264,10 @@ def _html_too_large(size: int) -> ValidationError:
     )
 
 
-# The most a resolved internal link can carry: articles.links gives titles of up to 200
-# characters, and the longest URL is /drugs/<120-character slug>/<200-character slug>/.
-_LONGEST_URL, _LONGEST_TITLE = "/" + "x" * 330, "x" * 200
-
-
-def _longest_targets(hrefs: Iterable[str]) -> dict[str, tuple[str, LinkTarget | None]]:
-    """Each link as long as it could be once resolved (a link to nothing is dropped)."""
-    return {
-        href: (href, LinkTarget(href, max(href, _LONGEST_URL, key=len), _LONGEST_TITLE, None))
-        for href in hrefs
-    }
+# The most a stored internal link grows by when readers get it: a title of up to 200
+# characters (content.links) and the longest URL, /drugs/<120-character slug>/<200-character
+# slug>/; the stored key and fragment are already in the HTML.
+_LONGEST_RESOLVED_LINK = len(' href="" title=""') + 330 + 200
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -366,48 +342,29 @@ def _plain_text(children: list[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _resolve_links(tokens: list[Token], resolver: Resolver, marker: str) -> list[RecordedLink]:
-    inline_lists = [token.children for token in tokens if token.children]
-    hrefs = {
-        str(t.attrGet("href"))
-        for children in inline_lists
-        for t in children
-        if t.type == "link_open" and is_internal(str(t.attrGet("href") or ""))
-    }
-    if not hrefs:
-        return []
-    resolved = resolver(hrefs)
-    recorded: list[RecordedLink] = []
-    for children in inline_lists:
-        kept: list[Token] = []
-        drop_close: list[bool] = []  # one entry per open link, innermost last
+def _mark_links(tokens: list[Token], marker: str) -> list[tuple[RecordedLink, str]]:
+    """Mark each internal link for storing by key (see ``content.links``); return them.
+
+    A link to a site URL that is not content (/drugs/, /search/) stays as written.
+    """
+    recorded: list[tuple[RecordedLink, str]] = []
+    for children in (token.children for token in tokens if token.children):
         for position, token in enumerate(children):
-            if token.type == "link_open":
-                href = str(token.attrGet("href") or "")
-                if href not in resolved:
-                    drop_close.append(False)
-                    kept.append(token)
-                    continue
-                key, target = resolved[href]
-                text = _plain_text(_link_children(children, position))[:300]
-                tag = f'data-link="{marker}-{len(recorded)}"'
-                recorded.append(RecordedLink(href, key, text, target))
-                if target is None:  # plain text in a bare <span>, never a dead link
-                    token.type, token.content = "html_inline", f"<span {tag}>"
-                    drop_close.append(True)
-                    kept.append(token)
-                    continue
-                token.attrSet("data-link", tag.split('"')[1])
-                _, hash_sign, fragment = href.partition("#")
-                token.attrSet("href", target.url + (hash_sign + fragment if fragment else ""))
-                if target.title and not token.attrGet("title"):
-                    token.attrSet("title", target.title)
-                drop_close.append(False)
-            elif token.type == "link_close" and drop_close:
-                if drop_close.pop():
-                    token.type, token.content = "html_inline", "</span>"
-            kept.append(token)
-        children[:] = kept
+            if token.type != "link_open":
+                continue
+            href = str(token.attrGet("href") or "")
+            if not is_internal(href):
+                continue
+            key = link_key(href)
+            if key == NOT_CONTENT:
+                continue
+            text = _plain_text(_link_children(children, position))[:300]
+            fragment = href.partition("#")[2]
+            title = token.attrGet("title")
+            token.attrs = {"data-link": f"{marker}-{len(recorded)}"}
+            if title:
+                token.attrs["title"] = title
+            recorded.append((RecordedLink(href, key or href, text), fragment))
     return recorded
 
 
