@@ -57,6 +57,8 @@ run: $(VENV)/.installed-prod .env
 	@echo "      DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_EMAIL=admin@example.com \\"
 	@echo "      DJANGO_SUPERUSER_PASSWORD='choose-a-password' $(PY) manage.py createsuperuser --noinput"
 	@echo "  and give editors their roles: $(PY) manage.py setup_roles"
+	@echo "  A reviewer's name and credential, as readers see them, are set by an admin on the"
+	@echo "  account's page (Users > reviewer profile); without them the reviewer cannot review."
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

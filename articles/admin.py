@@ -10,6 +10,7 @@ the permission check happens on the server whatever the page showed.
 import reversion
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -21,6 +22,7 @@ from django.utils.formats import localize
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
+from articles.admin_profiles import AccountAdmin, ReviewerProfileAdmin
 from articles.admin_support import (
     BrokenLinkWarningMixin,
     LabelledTabularInline,
@@ -30,7 +32,14 @@ from articles.admin_support import (
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.forms import EditConflictForm
 from articles.links import link_works
-from articles.models import Article, ArticleKind, InternalLink, SitePage, SiteSettings
+from articles.models import (
+    Article,
+    ArticleKind,
+    InternalLink,
+    ReviewerProfile,
+    SitePage,
+    SiteSettings,
+)
 from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
@@ -342,3 +351,9 @@ class InternalLinkAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The reviewer's name and credential readers see: set with the account, by an admin.
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountAdmin)
+admin.site.register(ReviewerProfile, ReviewerProfileAdmin)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.forms import ReviewForm, ScheduleForm
 from articles.models import Article, Status
+from articles.reviewer_profiles import shown_name_of
 
 # The workflow steps: the permission each needs (checked again by articles.workflow).
 STEP_PERMISSIONS = {
@@ -97,13 +98,8 @@ class ArticleWorkflowAdminMixin:
     def _review(self, request, article):
         form = ReviewForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("A medical review needs the reviewer's name.")
-        workflow.record_review(
-            article,
-            user=request.user,
-            reviewer_name=form.display_name(),
-            seen_hash=form.cleaned_data["text_hash"],
-        )
+            raise ValidationError("This form is damaged: reload the page, then review again.")
+        workflow.record_review(article, user=request.user, seen_hash=form.cleaned_data["text_hash"])
         return f"Medical review recorded: {article.reviewed_by}, {article.reviewed_on}."
 
     def _publish(self, request, article):
@@ -139,20 +135,21 @@ class ArticleWorkflowAdminMixin:
         due_and_live = article.is_live and article.published_at <= now
         pending = article.has_pending_changes
         may = {step: user.has_perm(permission) for step, permission in STEP_PERMISSIONS.items()}
-        full_name = user.get_full_name() or user.get_username()
         own_text = article.text_edited_by_id == user.pk
+        shown_as = shown_name_of(user)
         return {
             "state": article_state(article, now),
             "submit": may["submit"] and article.status == Status.DRAFT,
-            "review": may["review"] and not own_text,
+            "review": may["review"] and not own_text and bool(shown_as),
             "own_text": may["review"] and own_text,
+            # A review button that can only fail is not offered: the page says why instead.
+            "no_profile": workflow.NO_PROFILE if may["review"] and not shown_as else "",
+            "shown_as": shown_as,
             "renew_review": reviewed,
             "publish": may["publish"] and reviewed and (not due_and_live or pending),
             "schedule": may["schedule"] and reviewed and not due_and_live,
             "unpublish": may["unpublish"] and article.is_live,
-            "review_form": ReviewForm(
-                initial={"reviewer_name": full_name, "text_hash": article.text_hash()}
-            ),
+            "review_form": ReviewForm(initial={"text_hash": article.text_hash()}),
             "schedule_form": ScheduleForm(),
             "preview_url": reverse("article-preview", args=[article.pk]),
             "public_url": article.get_absolute_url() if article.is_live else None,

@@ -78,17 +78,10 @@ def conflict_message(instance, saved_at: datetime.datetime) -> str:
 
 
 class ReviewForm(forms.Form):
-    """A medical review: the reviewer's name as readers see it, with an optional credential."""
+    """A medical review of the text on screen; the name readers see comes from the profile."""
 
-    reviewer_name = forms.CharField(max_length=120)
-    credential = forms.CharField(max_length=30, required=False, help_text="e.g. MD, PharmD")
     # The fingerprint of the text the reviewer had on screen: a review vouches for that.
     text_hash = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-    def display_name(self) -> str:
-        name = self.cleaned_data["reviewer_name"].strip()
-        credential = self.cleaned_data["credential"].strip().lstrip(",").strip()
-        return f"{name}, {credential}" if credential else name
 
 
 class ScheduleForm(forms.Form):

@@ -376,5 +376,7 @@ class SiteSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
-# Link bookkeeping lives in its own module; imported here so Django finds the models.
+# Link bookkeeping and reviewer profiles live in their own modules; imported here so Django
+# finds the models.
 from articles.link_models import InternalLink, OldSlug  # noqa: E402, F401
+from articles.reviewer_profiles import ReviewerProfile  # noqa: E402, F401

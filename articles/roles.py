@@ -7,7 +7,9 @@ it, so deleting drugs, conditions, articles and site pages is left to superusers
 publisher takes a page away from readers by unpublishing it). Removing a brand name, a
 formulation or a use *is* editing the drug, so those rows may be deleted inline.
 
-Medical reviewer: everything an Editor may, and records medical reviews.
+Medical reviewer: everything an Editor may, and records medical reviews under the name
+and credential of their reviewer profile. No role may change a profile (nor an account):
+a reviewer must not choose the name and degree readers are shown.
 
 Publisher: everything a Medical reviewer may, publishes, schedules and unpublishes, and
 edits the site settings (name, owner, the disclaimer on every page): they reach readers

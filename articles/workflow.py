@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import LIVE_FIELDS, Article, Status
+from articles.reviewer_profiles import shown_name_of
 
 
 class WorkflowError(Exception):
@@ -30,10 +31,11 @@ def _require(user, permission: str, action: str) -> None:
 
 # Four eyes: whoever made the last change to the reviewed text cannot vouch for it.
 OWN_TEXT = "You made the last change to this text, so another medical reviewer must review it."
-
-
-def _reviewer_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+# Readers see the reviewer's name and credential as an admin set them, never as typed.
+NO_PROFILE = (
+    "Your reviewer name and credential, as readers see them, are not set: an administrator "
+    "must set them in your account's reviewer profile before you can record a review."
+)
 
 
 class _ImageSources(HTMLParser):
@@ -104,10 +106,17 @@ def record_review(
     ``seen_hash``: the fingerprint of the text the reviewer read; a different text in the
     database now (an editor saved meanwhile) refuses the review.
 
+    The name readers see is the reviewing user's profile (``ReviewerProfile.shown_name``,
+    set by an admin), so nobody vouches under a name they typed. ``reviewer_name`` is for
+    the system only (``user=None``: imports, commands, demo and synthetic data), which
+    records a review someone did elsewhere; passing it with a user is a programming error.
+
     The status stays as it is ("in review" until a publisher publishes): a review is
     recorded beside the text, and ``Article.has_current_review`` says whether it still
     matches.
     """
+    if user is not None and reviewer_name:
+        raise ValueError("reviewer_name is the system's: a user's review carries their profile.")
     _require(user, "review_article", "record medical reviews")
     if seen_hash is not None and seen_hash != article.text_hash():
         raise WorkflowError(
@@ -115,9 +124,9 @@ def record_review(
         )
     if user is not None and user.pk == article.text_edited_by_id:
         raise WorkflowError(OWN_TEXT)
-    name = (reviewer_name or _reviewer_name(user)).strip()
+    name = shown_name_of(user) if user is not None else reviewer_name.strip()
     if not name:
-        raise WorkflowError("A medical review needs the reviewer's name.")
+        raise WorkflowError(NO_PROFILE if user is not None else "A review needs a reviewer's name.")
     _require_alt_text(article)
     article.reviewer = user
     article.reviewed_by = name

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from articles.models import Article, SitePage, Status
+from articles.models import Article, ReviewerProfile, SitePage, Status
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 
@@ -19,6 +19,18 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+
+class ReviewerProfileFactory(DjangoModelFactory):
+    """The name and credential readers see on a user's reviews (an admin sets them)."""
+
+    class Meta:
+        model = ReviewerProfile
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    display_name = "Jane Doe"
+    credential = "MD"
 
 
 class ConditionFactory(DjangoModelFactory):

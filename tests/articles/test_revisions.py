@@ -125,7 +125,7 @@ def test_opening_an_old_version_changes_nothing_until_saved(editor, article):
 
 def test_reverting_to_unreviewed_text_never_shows_it_to_readers(editor, publisher, article):
     unreviewed = history(article)[0]  # "Take 5 mg." was never reviewed
-    step(publisher, "review", article, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    step(publisher, "review", article)
     step(publisher, "publish", article)
     assert "Take 10 mg." in reader_text(article)
 
@@ -143,7 +143,7 @@ def test_reverting_to_unreviewed_text_never_shows_it_to_readers(editor, publishe
 
 
 def test_reverting_to_the_published_text_leaves_nothing_pending(editor, publisher, article):
-    step(publisher, "review", article, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    step(publisher, "review", article)
     step(publisher, "publish", article)
     published = history(article)[-1]
     save_body(editor, article, "Take 20 mg.")
@@ -158,7 +158,7 @@ def test_reverting_to_the_published_text_leaves_nothing_pending(editor, publishe
 
 
 def test_each_workflow_step_keeps_a_revision_naming_its_user(publisher, article):
-    step(publisher, "review", article, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    step(publisher, "review", article)
     step(publisher, "publish", article)
 
     latest = history(article)[-1].revision
@@ -307,7 +307,7 @@ def test_anonymous_readers_cannot_preview_a_revision(client, article):
 
 
 def test_recover_cannot_overwrite_an_article_that_still_exists(editor, publisher, article):
-    step(publisher, "review", article, {"reviewer_name": "Ann Lee", "credential": "MD"})
+    step(publisher, "review", article)
     step(publisher, "publish", article)
     version = history(article)[0]
     url = reverse("admin:articles_article_recover", args=[version.pk])

@@ -31,17 +31,25 @@ PASSWORD = "correct horse battery staple"
 GROUPS = {"editor": "Editor", "medical reviewer": "Medical reviewer", "publisher": "Publisher"}
 
 
-def role_user(role: str, **fields):
-    """A user of the role; the groups come from the real setup_roles command."""
+def role_user(role: str, *, reviewer_profile=("Ann Lee", "MD"), **fields):
+    """A user of the role; the groups come from the real setup_roles command.
+
+    A user who may review gets the reviewer profile (name, credential) an admin would set,
+    unless ``reviewer_profile`` is None.
+    """
     if not Group.objects.filter(name="Editor").exists():
         call_command("setup_roles", stdout=io.StringIO())
     fields.setdefault("username", role.replace(" ", "-"))
     if role == "superuser":
-        return factories.UserFactory(is_staff=True, is_superuser=True, **fields)
-    user = factories.UserFactory(is_staff=role != "non-staff editor", **fields)
-    group = GROUPS.get(role.removeprefix("non-staff "))
-    if group:
-        user.groups.add(Group.objects.get(name=group))
+        user = factories.UserFactory(is_staff=True, is_superuser=True, **fields)
+    else:
+        user = factories.UserFactory(is_staff=role != "non-staff editor", **fields)
+        group = GROUPS.get(role.removeprefix("non-staff "))
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+    if reviewer_profile and user.has_perm("articles.review_article"):
+        name, credential = reviewer_profile
+        factories.ReviewerProfileFactory(user=user, display_name=name, credential=credential)
     return user
 
 
@@ -203,7 +211,7 @@ ACTIONS = {
         "POST",
         lambda c, w: c.post(
             admin_url("review", w.draft),
-            {"reviewer_name": "Ann Lee", "credential": "MD", "text_hash": w.draft.text_hash()},
+            {"text_hash": w.draft.text_hash()},
         ),
         lambda w: reload(w.draft).has_current_review,
     ),

@@ -74,6 +74,7 @@ def demo_site():
     assert result.ok, result.summary()
     publisher = factories.UserFactory(username="pub", password=PASSWORD, is_staff=True)
     publisher.groups.add(Group.objects.get(name="Publisher"))
+    factories.ReviewerProfileFactory(user=publisher, display_name="Pat Lisher", credential="PharmD")
     editor = factories.UserFactory(username="ed", password=PASSWORD, is_staff=True)
     editor.groups.add(Group.objects.get(name="Editor"))
 

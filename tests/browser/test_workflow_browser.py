@@ -32,6 +32,8 @@ def people():
             username=username, password=PASSWORD, is_staff=True, first_name=first, last_name=last
         )
         user.groups.add(Group.objects.get(name=group))
+        if username == "ann":  # the name readers see, as an admin set it
+            factories.ReviewerProfileFactory(user=user, display_name="Ann Lee", credential="MD")
 
 
 @pytest.fixture
@@ -95,8 +97,9 @@ def test_editor_writes_reviewer_reviews_publisher_publishes_reader_reads(
     expect(reader.locator("h1")).to_have_text("Page not found")
 
     reviewer = open_as("ann", change_path)
-    expect(reviewer.locator("#workflow input[name=reviewer_name]")).to_have_value("Ann Lee")
-    reviewer.fill("#workflow input[name=credential]", "MD")
+    expect(reviewer.locator("#workflow .reviewer-shown-as")).to_have_text(
+        "You will be shown to readers as: Ann Lee, MD"
+    )
     reviewer.click("#workflow button[value=review]")
     expect(reviewer.locator(".messagelist .success")).to_contain_text("Ann Lee, MD")
     assert reviewer.locator("#workflow button[value=publish]").count() == 0
