@@ -44,6 +44,7 @@ from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
 from articles.series import SERIES_KINDS, series_page
+from content.links import find_targets
 from drugs.models import Drug
 
 reversion.register(Article, exclude=ARTICLE_UNVERSIONED)
@@ -82,7 +83,7 @@ class OutgoingLinkInline(LabelledTabularInline):
 
     model = InternalLink
     fk_name = "source_article"
-    fields = ["text", "href", "target_key", "works"]
+    fields = ["text", "href", "target", "works"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -102,6 +103,19 @@ class OutgoingLinkInline(LabelledTabularInline):
             .filter(in_live_copy=False)  # the links of the text being edited
             .annotate(works=link_works())
         )
+
+    @admin.display(description="links to")
+    def target(self, link):
+        """The target's page as readers get it now (the inline's links resolved at once)."""
+        if not hasattr(self, "_targets"):  # inline instances live for one request
+            keys = InternalLink.objects.filter(
+                source_article=link.source_article_id, in_live_copy=False
+            ).values_list("target_key", flat=True)
+            self._targets = find_targets(keys)
+        target = self._targets.get(link.target_key)
+        if target is None:
+            return link.target_key
+        return format_html('<a href="{}">{}</a>', target.url, link.target_key)
 
     @admin.display(description="works now", boolean=True)
     def works(self, link):
