@@ -9,7 +9,7 @@ themselves a name or a degree. articles.admin registers these classes.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from articles.reviewer_profiles import ReviewerProfile
+from content.models import ReviewerProfile
 
 
 class ManagedWithAccounts:

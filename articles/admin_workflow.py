@@ -18,7 +18,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.forms import ReviewForm, ScheduleForm
 from articles.models import Article, Status
-from articles.reviewer_profiles import shown_name_of
+from content.models import shown_name_of
 
 # The workflow steps: the permission each needs (checked again by articles.workflow).
 STEP_PERMISSIONS = {

@@ -14,8 +14,9 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 
 from content.fields import LowerCaseSlugField
-from content.markup import render_markdown, validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from content.link_records import record_links
+from content.markup import html_to_text, render_markdown, validate_markdown_length
+from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -233,8 +234,6 @@ class Article(SlugHistoryMixin, TimestampedModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        from articles.links import record_links
-        from articles.search import html_to_text
 
         if getattr(self, "_published_view", False):
             raise ValueError("This is the readers' copy of an article; load it to edit it.")
@@ -326,7 +325,6 @@ class SitePage(SlugHistoryMixin, TimestampedModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        from articles.links import record_links
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
@@ -374,9 +372,3 @@ class SiteSettings(models.Model):
     @classmethod
     def load(cls) -> "SiteSettings":
         return cls.objects.get_or_create(pk=1)[0]
-
-
-# Link bookkeeping and reviewer profiles live in their own modules; imported here so Django
-# finds the models.
-from articles.link_models import InternalLink, OldSlug  # noqa: E402, F401
-from articles.reviewer_profiles import ReviewerProfile  # noqa: E402, F401

@@ -34,7 +34,7 @@ EDITOR = frozenset(
             for model in ("article", "sitepage")
             for action in ("view", "add", "change")
         ),
-        "articles.view_internallink",
+        "content.view_internallink",
         "articles.submit_article",
     }
 )

@@ -26,18 +26,18 @@ suggestion finds something itself.
 Visibility is the ``Article.objects.visible()`` rule itself, compiled into the SQL.
 """
 
-import html
 from dataclasses import dataclass, field
 
-import nh3
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.models import Article
 from articles.search_query import MAX_QUERY_CHARS, ReaderQuery, any_of, vocabulary
-from medinfo.models import SEARCH_CONFIG
+from content.models import SEARCH_CONFIG
+from drugs.models import Condition, Drug
 
-__all__ = ["MAX_QUERY_CHARS", "PER_PAGE", "html_to_text", "rank_articles", "search"]
+__all__ = ["MAX_QUERY_CHARS", "PER_PAGE", "rank_articles", "search"]
 
 PER_PAGE = 20
 MAX_PAGES = 50
@@ -50,13 +50,6 @@ SHORT_QUERY_WORDS = 4  # up to this many meaningful words, one of them in a body
 SUGGEST_MAX_WORDS = 5  # a longer query is a question, not a misspelled name
 SUGGEST_SIMILARITY = 0.35
 _START, _STOP = "\x02", "\x03"  # snippet highlight markers, escaped-then-replaced
-
-
-def html_to_text(value: str) -> str:
-    """The readable text of stored HTML, for search vectors and snippets."""
-    if not value:
-        return ""
-    return " ".join(html.unescape(nh3.clean(value, tags=set())).split())
 
 
 @dataclass
@@ -192,8 +185,6 @@ def _rank_sql(vector: str, any_sql: str, all_sql: str, boost: float) -> str:
 
 
 def _visible_articles_sql() -> tuple[str, list]:
-    from articles.models import Article
-
     queryset = Article.objects.visible()
     compiler = queryset.query.get_compiler(connection=connection)
     where, params = queryset.query.where.as_sql(compiler, connection)
@@ -264,9 +255,6 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
 
 
 def _load_hits(rows: list[tuple], tsquery: tuple[str, list]) -> list[Hit]:
-    from articles.models import Article
-    from drugs.models import Condition, Drug
-
     ids: dict[str, list[int]] = {"article": [], "drug": [], "condition": []}
     for kind, pk, *_ in rows:
         ids[kind].append(pk)

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Status
-from articles.search import html_to_text
 from articles.workflow import copy_to_live
-from content.markup import render_markdown
+from content.markup import html_to_text, render_markdown
 from drugs.models import Availability, BrandName, Condition, Drug, Indication
 
 SYNTHETIC_MARK = "synthetic"  # every generated drug's drug_class ends with this word

@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
 from articles.links import links_to, old_slug_targets
-from articles.models import Article, InternalLink, SitePage
+from articles.models import Article, SitePage
 from content.links import resolve_stored_links
+from content.models import InternalLink
 from medinfo import structured_data
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,

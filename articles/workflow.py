@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import LIVE_FIELDS, Article, Status
-from articles.reviewer_profiles import shown_name_of
+from content.models import shown_name_of
 
 
 class WorkflowError(Exception):

@@ -12,6 +12,7 @@ in the Markdown, because nh3 (an allow-list sanitiser that parses like a browser
 last word on every tag, attribute and URL.
 """
 
+import html
 import importlib
 import itertools
 import re
@@ -183,6 +184,13 @@ def _surviving_links(links: list, marker: str, html: str) -> tuple[list, str]:
         return f' data-link="{stored_link(link.key, fragment)}"'
 
     return kept, _LINK_MARKER_ATTRIBUTE.sub(store, html)
+
+
+def html_to_text(value: str) -> str:
+    """The readable text of stored HTML, for search vectors and snippets."""
+    if not value:
+        return ""
+    return " ".join(html.unescape(nh3.clean(value, tags=set())).split())
 
 
 def markdownify(text: str) -> str:

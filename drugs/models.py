@@ -10,8 +10,9 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from content.fields import LowerCaseSlugField
+from content.link_records import record_links
 from content.markup import render_markdown, validate_markdown_length
-from medinfo.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 
 
 class Availability(models.TextChoices):
@@ -79,7 +80,6 @@ class Drug(SlugHistoryMixin, TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        from articles.links import record_links
 
         old_slug = self.stored_slug()
         rendered = render_markdown(self.mechanism)

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from articles.links import links_to
-from articles.models import InternalLink
 from articles.views import (
     article_list,
     lower_case_slugs,
@@ -25,6 +24,7 @@ from articles.views import (
     referring_pages,
 )
 from content.links import resolve_stored_links
+from content.models import InternalLink
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 from medinfo import structured_data
 

@@ -12,11 +12,11 @@ from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.links import record_links_of_many
-from articles.models import Article, OldSlug, Status
-from articles.search import html_to_text
+from articles.models import Article, Status
 from articles.workflow import copy_to_live
-from content.markup import render_markdown
+from content.link_records import record_links_of_many
+from content.markup import html_to_text, render_markdown
+from content.models import OldSlug
 from drugs.models import BrandName, Drug
 
 BATCH = 1000

@@ -8,7 +8,7 @@ place and ids stay stable; children the record no longer lists are deleted.
 
 from django.utils import timezone
 
-from articles.models import OldSlug
+from content.models import OldSlug
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 DRUG_FIELDS = ["name", "drug_class", "availability", "summary", "mechanism"]

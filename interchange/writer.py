@@ -17,7 +17,8 @@ from dataclasses import replace
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, OldSlug, SitePage, SiteSettings, Status
+from articles.models import Article, SitePage, SiteSettings, Status
+from content.models import OldSlug
 from drugs.models import Condition, Drug
 from interchange.bulk_articles import create_articles, refresh_brand_names_text, render_mechanisms
 from interchange.drug_writer import BATCH, stage_drugs

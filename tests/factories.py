@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from articles.models import Article, ReviewerProfile, SitePage, Status
+from articles.models import Article, SitePage, Status
+from content.models import ReviewerProfile
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
 

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from articles.models import OldSlug
+from content.models import OldSlug
 from tests.factories import (
     BrandNameFactory,
     ConditionFactory,

@@ -242,9 +242,9 @@ def test_internal_links_are_listed_read_only(staff_client):
     factories.ArticleFactory(body="[x](article:missing) and [y](drug:nowhere)")
 
     changelist = staff_client.get(
-        reverse("admin:articles_internallink_changelist"), {"works": "no"}
+        reverse("admin:content_internallink_changelist"), {"works": "no"}
     )
-    add = staff_client.get(reverse("admin:articles_internallink_add"))
+    add = staff_client.get(reverse("admin:content_internallink_add"))
 
     soup = BeautifulSoup(changelist.content, "html.parser")
     hrefs = sorted(cell.get_text() for cell in soup.select("#result_list td.field-href"))

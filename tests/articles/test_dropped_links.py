@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import InternalLink
 from content.links import stored_keys
 from content.markup import render_markdown
+from content.models import InternalLink
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from articles.models import Article, InternalLink, SitePage, SiteSettings
+from articles.models import Article, SitePage, SiteSettings
+from content.models import InternalLink
 from tests.factories import ArticleFactory, DrugFactory, SitePageFactory
 
 pytestmark = pytest.mark.django_db

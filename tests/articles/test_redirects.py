@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.links import link_works
-from articles.models import OldSlug
 from articles.views import referring_pages
 from content.markup import markdownify
+from content.models import OldSlug
 from tests import factories
 
 pytestmark = pytest.mark.django_db

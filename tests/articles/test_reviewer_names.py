@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, ReviewerProfile, Status
+from articles.models import Article, Status
+from content.models import ReviewerProfile
 from tests import factories
 from tests.articles.test_admin_workflow import client_for, messages_of, soup_of, step
 from tests.articles.test_roles import change_post, reload, role_user

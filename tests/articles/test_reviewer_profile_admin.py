@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from articles.models import ReviewerProfile
 from articles.roles import ROLES
+from content.models import ReviewerProfile
 from tests import factories
 from tests.articles.test_edit_conflicts import form_data
 from tests.articles.test_roles import role_user
@@ -21,13 +21,13 @@ pytestmark = pytest.mark.django_db
 
 EDITORIAL_ROLES = ["editor", "medical reviewer", "publisher"]
 PAGES = {
-    "profile list": lambda user: reverse("admin:articles_reviewerprofile_changelist"),
-    "add a profile": lambda user: reverse("admin:articles_reviewerprofile_add"),
+    "profile list": lambda user: reverse("admin:content_reviewerprofile_changelist"),
+    "add a profile": lambda user: reverse("admin:content_reviewerprofile_add"),
     "own profile": lambda user: reverse(
-        "admin:articles_reviewerprofile_change", args=[user.reviewer_profile.pk]
+        "admin:content_reviewerprofile_change", args=[user.reviewer_profile.pk]
     ),
     "delete own profile": lambda user: reverse(
-        "admin:articles_reviewerprofile_delete", args=[user.reviewer_profile.pk]
+        "admin:content_reviewerprofile_delete", args=[user.reviewer_profile.pk]
     ),
     "own account": lambda user: reverse("admin:auth_user_change", args=[user.pk]),
 }

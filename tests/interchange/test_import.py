@@ -5,8 +5,9 @@ import json
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, InternalLink, SitePage, SiteSettings
+from articles.models import Article, SitePage, SiteSettings
 from content.links import resolve_stored_links
+from content.models import InternalLink
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 from interchange.exporter import dumps, export_document
 from interchange.importer import import_content

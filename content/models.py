@@ -1,11 +1,51 @@
-"""Where links point: every recorded internal link, and the slugs content used to have.
+"""The content pipeline's records, shared by every content app.
 
-``InternalLink`` rows build Referring Pages and feed ``check_links``; ``OldSlug`` rows
-keep old URLs answering 301 and old ``article:SLUG`` links resolving.
+- ``InternalLink``: each internal link in each page's Markdown, by key; builds Referring
+  Pages and feeds ``check_links``.
+- ``OldSlug``: a slug something used to have; old URLs answer 301 and old links resolve.
+- ``ReviewerProfile``: the name and credential readers see for a reviewer's reviews.
+- ``TimestampedModel``, ``SlugHistoryMixin``: bases of the content models.
+
+Sources and targets are named by string ("articles.Article"), so this module imports no
+content app; the content apps import it. The link and slug tables keep their first names
+(``articles_internallink``, ``articles_oldslug``): they moved here without a data copy.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+# The text search configuration every search vector and query uses: English stemming with
+# accents folded (created by drugs/migrations/0003_search.py).
+SEARCH_CONFIG = "english_unaccent"
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SlugHistoryMixin:
+    """Leaves a redirect behind when a slug changes, whatever path the save came by.
+
+    The previous slug is read from the database at save time, not remembered from load
+    time: django-reversion's revert, for one, writes the row raw before the form saves.
+    """
+
+    def stored_slug(self) -> str | None:
+        """The slug the database holds now (None for new content)."""
+        if self._state.adding or self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+
+    def remember_old_slug(self, old: str | None) -> None:
+        if old and old != self.slug:
+            OldSlug.remember(self, old)
+        elif old is None:
+            OldSlug.release(self)  # new content takes over a slug that used to redirect
 
 
 class InternalLink(models.Model):
@@ -32,6 +72,7 @@ class InternalLink(models.Model):
     text = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        db_table = "articles_internallink"
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -83,6 +124,7 @@ class OldSlug(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "articles_oldslug"
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="old_slug_unique_per_kind"),
             models.CheckConstraint(
@@ -113,3 +155,34 @@ class OldSlug(models.Model):
     def release(cls, obj) -> None:
         """obj's current slug is live again: it no longer redirects anywhere."""
         cls.objects.filter(kind=cls.KINDS[obj._meta.model_name], slug=obj.slug).delete()
+
+
+class ReviewerProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    display_name = models.CharField(
+        max_length=120, help_text="The reviewer's name as readers see it, e.g. Jane Doe."
+    )
+    credential = models.CharField(
+        max_length=30, blank=True, help_text="Shown after the name, e.g. MD, PharmD; optional."
+    )
+
+    class Meta:
+        verbose_name = "reviewer profile"
+
+    def __str__(self):
+        return self.shown_name or f"(no name) {self.user}"
+
+    @property
+    def shown_name(self) -> str:
+        """E.g. "Jane Doe, MD"; the name alone without a credential; empty without a name."""
+        name = self.display_name.strip()
+        credential = self.credential.strip().lstrip(",").strip()
+        return f"{name}, {credential}" if name and credential else name
+
+
+def shown_name_of(user) -> str:
+    """The name readers would see for ``user``'s reviews; empty when no admin has set one."""
+    profile = getattr(user, "reviewer_profile", None)  # a missing profile is an AttributeError
+    return profile.shown_name if profile is not None else ""
