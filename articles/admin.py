@@ -143,7 +143,7 @@ class ArticleAdmin(
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
     list_filter = ["status", ReviewFilter, "kind", ("drug", DrugListFilter)]
-    list_select_related = ["drug"]
+    list_select_related = ["drug__published"]
     search_fields = ["title", "slug", "drug__name"]
     show_full_result_count = False
     ordering = ["-updated_at"]

@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from articles.models import Article, SiteSettings
+from articles.models import HUB_FIELDS, Article, SiteSettings
 from content.links import resolve_stored_links
 
 # href="..." and src="..." that are not already absolute (the sanitiser always double-quotes).
@@ -45,8 +45,8 @@ class LatestArticlesFeed(Feed):
         """The latest articles, their links resolved as on their pages (one lookup for all)."""
         items = list(
             Article.objects.visible()
-            .select_related("drug")
-            .only("title", "slug", "lead", "body_html", "published_at", "updated_at", "drug__slug")
+            .with_hub()
+            .only("title", "slug", "lead", "body_html", "published_at", "updated_at", *HUB_FIELDS)
             .order_by("-published_at")[:30]
         )
         bodies = resolve_stored_links(*(item.body_html for item in items))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from articles.models import Article, SitePage
 from content.links import NOT_CONTENT, Target, find_targets, link_key, split_key
 from content.models import InternalLink, OldSlug
-from drugs.models import Condition, Drug
+from drugs.models import PublishedCondition, PublishedDrug
 
 _TEXT = CharField()
 
@@ -30,22 +30,32 @@ def _published(kind: str, *, through: str = ""):
 
     ``through``: reached through an old slug (``OldSlug`` rows, the asked slug is theirs).
     """
-    prefix = f"{through}__" if through else ""
     summary = {"article": "live_lead", "drug": "summary", "condition": "summary"}.get(kind)
+    prefix = ""
     if through:
         rows = OldSlug.objects.filter(kind=kind)
         if kind == "article":  # only while visible, and not a slug an article has again
             rows = rows.filter(article__in=Article.objects.visible()).exclude(
                 Exists(Article.objects.filter(slug=OuterRef("slug")))
             )
+        elif kind == "drug":
+            rows = rows.filter(drug__published__in=PublishedDrug.objects.visible())
+        elif kind == "condition":
+            rows = rows.filter(condition__published__in=PublishedCondition.objects.visible())
+        published = "__published" if kind in ("drug", "condition") else ""
+        prefix = f"{through}{published}__"
     else:
-        model = {"article": Article, "drug": Drug, "condition": Condition, "page": SitePage}
-        rows = Article.objects.visible() if kind == "article" else model[kind].objects.all()
+        rows = {
+            "article": Article.objects.visible,
+            "drug": PublishedDrug.objects.visible,
+            "condition": PublishedCondition.objects.visible,
+            "page": SitePage.objects.all,
+        }[kind]()
     return rows.annotate(
         link_kind=Value(kind, _TEXT),
         link_asked=F("slug"),
         link_slug=F(f"{prefix}slug"),
-        link_parent=F(f"{prefix}drug__slug") if kind == "article" else Value("", _TEXT),
+        link_parent=F(f"{prefix}drug__published__slug") if kind == "article" else Value("", _TEXT),
         link_summary=F(f"{prefix}{summary}") if summary else Value("", _TEXT),
     )
 
@@ -100,39 +110,16 @@ def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, Target | None]]:
     }
 
 
-def old_slug_targets(slugs_by_kind: dict[str, set[str]]) -> dict[str, models.Model]:
-    """{"kind:old-slug": what has that slug's page today}, in one query (none when empty).
-
-    An article answers only while readers may see it, as the published copy. A slug an
-    article has again, even an unpublished one, belongs to it and no longer redirects.
-    """
-    wanted = Q()
-    for kind, slugs in slugs_by_kind.items():
-        if slugs:
-            wanted |= Q(kind=kind, slug__in=slugs)
-    if not wanted:
-        return {}
-    article_ok = Q(article__in=Article.objects.visible()) & ~Exists(
-        Article.objects.filter(slug=OuterRef("slug"))
-    )
-    rows = (
-        OldSlug.objects.filter(wanted)
-        .filter(Q(article=None) | article_ok)
-        .select_related("article__drug", "drug", "condition", "page")
-    )
-    found = {}
-    for row in rows:
-        target = row.target
-        found[f"{row.kind}:{row.slug}"] = target.as_published() if row.kind == "article" else target
-    return found
+_KIND_OF = {**OldSlug.KINDS, "publisheddrug": "drug", "publishedcondition": "condition"}
 
 
 def links_to(obj: models.Model) -> Q:
-    """The ``InternalLink`` rows pointing at obj: by its slug today or one it used to have."""
-    kind = OldSlug.KINDS[obj._meta.model_name]
+    """The ``InternalLink`` rows pointing at obj (a published copy or content without one):
+    by its slug today or one it used to have."""
+    kind = _KIND_OF[obj._meta.model_name]
     field = "page" if kind == "page" else kind
     old_keys = (
-        OldSlug.objects.filter(kind=kind, **{field: obj})
+        OldSlug.objects.filter(kind=kind, **{f"{field}_id": obj.pk})
         .annotate(key=Concat(Value(f"{kind}:"), "slug"))
         .values("key")
     )

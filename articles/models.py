@@ -65,6 +65,10 @@ class PublishedVersionIterable(ModelIterable):
             yield article.as_published()
 
 
+# What lists of articles load of their drug's hub: its name and URL.
+HUB_FIELDS = ("drug__published__name", "drug__published__slug", "drug__published__published_at")
+
+
 class ArticleQuerySet(models.QuerySet):
     def visible(self):
         """What readers may see, as they may see it. The one rule.
@@ -85,6 +89,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_drug(self, drug):
         return self.filter(drug=drug)
+
+    def with_hub(self):
+        """Load each article's drug hub with it (for its URL and the drug's name)."""
+        return self.select_related("drug__published")
 
     def in_series_order(self):
         """Reader lists: ordered by the published title, never by a pending one."""
@@ -252,11 +260,21 @@ class Article(SlugHistoryMixin, TimestampedModel):
         self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
-        if self.drug_id:
-            return reverse(
-                "article-detail", kwargs={"drug_slug": self.drug.slug, "slug": self.slug}
-            )
+        if hub := self.hub:
+            return reverse("article-detail", kwargs={"drug_slug": hub.slug, "slug": self.slug})
         return reverse("article-standalone", kwargs={"slug": self.slug})
+
+    @property
+    def hub(self):
+        """The primary drug's hub as readers see it (its ``PublishedDrug``), if they may.
+
+        Reader queries load it with the article (``HUB_FIELDS``). An article lives under
+        its drug's published URL; without one it lives at /articles/SLUG/.
+        """
+        if self.drug_id is None:
+            return None
+        hub = getattr(self.drug, "published", None)  # None: never published, or taken down
+        return hub if hub is not None and hub.published_at <= timezone.now() else None
 
     def clean(self):
         if self.promoted_article_id and self.promoted_article_id == self.pk:

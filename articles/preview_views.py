@@ -28,7 +28,7 @@ from content.links import resolve_stored_links
 def article_preview(request, pk):
     if not request.user.has_perm("articles.view_article"):
         raise PermissionDenied
-    article = get_object_or_404(Article.objects.select_related("drug"), pk=pk)
+    article = get_object_or_404(Article.objects.select_related("drug__published"), pk=pk)
     version = None
     if request.GET.get("version", "").isdigit():
         version = get_object_or_404(
@@ -38,11 +38,9 @@ def article_preview(request, pk):
         restore_working_text(article, version)
         render_in_memory(article)
     [article.body_html] = resolve_stored_links(article.body_html)
-    promoted = (
-        Article.objects.visible().select_related("drug").filter(pk=article.promoted_article_id)
-    ).first()
+    promoted = (Article.objects.visible().with_hub().filter(pk=article.promoted_article_id)).first()
     related = []
-    if article.drug:
+    if article.hub:
         related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
     response = render(
         request,

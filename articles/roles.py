@@ -7,7 +7,11 @@ it, so deleting drugs, conditions, articles and site pages is left to superusers
 publisher takes a page away from readers by unpublishing it). Removing a brand name, a
 formulation or a use *is* editing the drug, so those rows may be deleted inline.
 
-Medical reviewer: everything an Editor may, and records medical reviews under the name
+Editors' changes to a drug hub or a condition page wait, unseen, for a review and a
+publish step, as articles do (content.publishing).
+
+Medical reviewer: everything an Editor may, and records medical reviews (of articles,
+drug hubs and condition pages) under the name
 and credential of their reviewer profile. No role may change a profile (nor an account):
 a reviewer must not choose the name and degree readers are shown.
 
@@ -38,9 +42,15 @@ EDITOR = frozenset(
         "articles.submit_article",
     }
 )
-MEDICAL_REVIEWER = EDITOR | {"articles.review_article"}
+MEDICAL_REVIEWER = EDITOR | {
+    "articles.review_article",
+    "drugs.review_drug",
+    "drugs.review_condition",
+}
 PUBLISHER = MEDICAL_REVIEWER | {
     "articles.publish_article",
+    "drugs.publish_drug",
+    "drugs.publish_condition",
     "articles.view_sitesettings",
     "articles.change_sitesettings",
 }

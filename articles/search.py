@@ -29,13 +29,14 @@ Visibility is the ``Article.objects.visible()`` rule itself, compiled into the S
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article
+from articles.models import HUB_FIELDS, Article
 from articles.search_query import MAX_QUERY_CHARS, ReaderQuery, any_of, vocabulary
 from content.models import SEARCH_CONFIG
-from drugs.models import Condition, Drug
+from drugs.models import PublishedCondition, PublishedDrug
 
 __all__ = ["MAX_QUERY_CHARS", "PER_PAGE", "rank_articles", "search"]
 
@@ -147,15 +148,16 @@ def _rewrite_rules(query: ReaderQuery) -> list[tuple[str, str]]:
     synonyms = {} if query.exact else vocabulary().synonyms
     sql = """
         (SELECT DISTINCT 'brand' AS source, 0 AS n, lower(b.name), d.name
-           FROM drugs_brandname b JOIN drugs_drug d ON d.id = b.drug_id
-          WHERE lower(b.name) = ANY(%s) LIMIT 10)
+           FROM drugs_publishedbrandname b
+           JOIN drugs_publisheddrug d ON d.drug_id = b.published_drug_id
+          WHERE lower(b.name) = ANY(%s) AND d.published_at <= %s LIMIT 10)
         UNION ALL
         SELECT 'synonym', n, word, alternatives
           FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS s(word, alternatives, n)
          WHERE to_tsvector(%s::regconfig, %s) @@ plainto_tsquery(%s::regconfig, word)
         ORDER BY 1, 2, 3
     """
-    params = [list(phrases), list(synonyms), list(synonyms.values())]
+    params = [list(phrases), timezone.now(), list(synonyms), list(synonyms.values())]
     params += [SEARCH_CONFIG, " ".join(words), SEARCH_CONFIG]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -231,13 +233,15 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
             SELECT 'article' AS kind, a.id, ts_rank(a.search_vector, q_any) AS rank, c.complete
               FROM articles_article a JOIN candidates c USING (id), query
             UNION ALL
-            SELECT 'drug', d.id, ts_rank(d.search_vector, q_any) * {HUB_BOOST},
+            SELECT 'drug', d.drug_id, ts_rank(d.search_vector, q_any) * {HUB_BOOST},
                    d.search_vector @@ q_all
-              FROM drugs_drug d, query WHERE d.search_vector @@ q_match
+              FROM drugs_publisheddrug d, query
+             WHERE d.search_vector @@ q_match AND d.published_at <= %s
             UNION ALL
-            SELECT 'condition', c.id, ts_rank(c.search_vector, q_any) * {HUB_BOOST},
+            SELECT 'condition', c.condition_id, ts_rank(c.search_vector, q_any) * {HUB_BOOST},
                    c.search_vector @@ q_all
-              FROM drugs_condition c, query WHERE c.search_vector @@ q_match
+              FROM drugs_publishedcondition c, query
+             WHERE c.search_vector @@ q_match AND c.published_at <= %s
         )
         SELECT kind, id, rank * CASE WHEN complete THEN {ALL_WORDS_BOOST} ELSE 1 END AS score,
                count(*) OVER (),
@@ -248,7 +252,7 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
     """
     params = all_params + any_params + match_params
     params += visible_params * (len(scans["complete"]) + len(scans["partial"]))
-    params += [PER_PAGE, offset]
+    params += [timezone.now(), timezone.now(), PER_PAGE, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -260,11 +264,13 @@ def _load_hits(rows: list[tuple], tsquery: tuple[str, list]) -> list[Hit]:
         ids[kind].append(pk)
     objects = {
         "article": Article.objects.visible()
-        .select_related("drug")
-        .only("title", "slug", "lead", "drug__name", "drug__slug")
+        .with_hub()
+        .only("title", "slug", "lead", *HUB_FIELDS)
         .in_bulk(ids["article"]),
-        "drug": Drug.objects.only("name", "slug", "summary").in_bulk(ids["drug"]),
-        "condition": Condition.objects.only("name", "slug", "summary").in_bulk(ids["condition"]),
+        "drug": PublishedDrug.objects.only("name", "slug", "summary").in_bulk(ids["drug"]),
+        "condition": PublishedCondition.objects.only("name", "slug", "summary").in_bulk(
+            ids["condition"]
+        ),
     }
     snippets = _snippets(ids, tsquery)
     hits = []
@@ -275,10 +281,14 @@ def _load_hits(rows: list[tuple], tsquery: tuple[str, list]) -> list[Hit]:
     return hits
 
 
-_SNIPPET_SOURCES = {
-    "article": ("articles_article", "live_lead || ' ' || live_body_text"),
-    "drug": ("drugs_drug", "name || '. ' || brand_names_text || '. ' || summary"),
-    "condition": ("drugs_condition", "name || '. ' || summary"),
+_SNIPPET_SOURCES = {  # the table, its key, the text a snippet is cut from
+    "article": ("articles_article", "id", "live_lead || ' ' || live_body_text"),
+    "drug": (
+        "drugs_publisheddrug",
+        "drug_id",
+        "name || '. ' || brand_names_text || '. ' || summary",
+    ),
+    "condition": ("drugs_publishedcondition", "condition_id", "name || '. ' || summary"),
 }
 
 
@@ -289,10 +299,10 @@ def _snippets(ids: dict[str, list[int]], tsquery: tuple[str, list]) -> dict:
     for kind, pks in ids.items():
         if not pks:
             continue
-        table, text = _SNIPPET_SOURCES[kind]
+        table, key, text = _SNIPPET_SOURCES[kind]
         parts.append(
-            f"SELECT %s, id, ts_headline(%s::regconfig, {text}, ({tsquery_sql}), %s) "
-            f"FROM {table} WHERE id = ANY(%s)"
+            f"SELECT %s, {key}, ts_headline(%s::regconfig, {text}, ({tsquery_sql}), %s) "
+            f"FROM {table} WHERE {key} = ANY(%s)"
         )
         params += [kind, SEARCH_CONFIG, *tsquery_params, options, pks]
     if not parts:
@@ -319,18 +329,27 @@ def _suggest(query: ReaderQuery) -> str:
     sql = f"""
         SELECT w, (
             SELECT word FROM (
-                SELECT lower(name) AS n FROM drugs_drug WHERE lower(name) %% w
-                UNION SELECT lower(name) FROM drugs_brandname WHERE lower(name) %% w
-                UNION SELECT lower(name) FROM drugs_condition WHERE lower(name) %% w
+                SELECT lower(name) AS n FROM drugs_publisheddrug
+                 WHERE lower(name) %% w AND published_at <= %s
+                UNION SELECT lower(b.name) FROM drugs_publishedbrandname b
+                  JOIN drugs_publisheddrug d ON d.drug_id = b.published_drug_id
+                 WHERE lower(b.name) %% w AND d.published_at <= %s
+                UNION SELECT lower(name) FROM drugs_publishedcondition
+                 WHERE lower(name) %% w AND published_at <= %s
             ) names, regexp_split_to_table(n, '[^[:alnum:]]+') AS word
             WHERE similarity(word, w) >= %s ORDER BY similarity(word, w) DESC, word LIMIT 1)
         FROM unnest(%s::text[]) AS w, plainto_tsquery(%s::regconfig, w) AS q
-        WHERE NOT EXISTS (SELECT 1 FROM drugs_drug WHERE search_vector @@ q)
-          AND NOT EXISTS (SELECT 1 FROM drugs_condition WHERE search_vector @@ q)
+        WHERE NOT EXISTS (
+                SELECT 1 FROM drugs_publisheddrug WHERE search_vector @@ q AND published_at <= %s)
+          AND NOT EXISTS (
+                SELECT 1 FROM drugs_publishedcondition
+                 WHERE search_vector @@ q AND published_at <= %s)
           AND NOT EXISTS (SELECT 1 FROM articles_article WHERE search_vector @@ q AND {visible})
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [SUGGEST_SIMILARITY, candidates, SEARCH_CONFIG, *visible_params])
+        now = timezone.now()
+        params = [now, now, now, SUGGEST_SIMILARITY, candidates, SEARCH_CONFIG, now, now]
+        cursor.execute(sql, [*params, *visible_params])
         replacements = {word: name for word, name in cursor.fetchall() if name}
     if not replacements:
         return ""
@@ -343,10 +362,12 @@ def _finds_anything(query: ReaderQuery) -> bool:
     visible, visible_params = _visible_articles_sql()
     sql = f"""
         WITH query AS (SELECT {match_sql} AS q)
-        SELECT EXISTS (SELECT 1 FROM drugs_drug, query WHERE search_vector @@ q)
-            OR EXISTS (SELECT 1 FROM drugs_condition, query WHERE search_vector @@ q)
+        SELECT EXISTS (SELECT 1 FROM drugs_publisheddrug, query
+                        WHERE search_vector @@ q AND published_at <= %s)
+            OR EXISTS (SELECT 1 FROM drugs_publishedcondition, query
+                        WHERE search_vector @@ q AND published_at <= %s)
             OR EXISTS (SELECT 1 FROM articles_article, query WHERE search_vector @@ q AND {visible})
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, match_params + visible_params)
+        cursor.execute(sql, [*match_params, timezone.now(), timezone.now(), *visible_params])
         return cursor.fetchone()[0]

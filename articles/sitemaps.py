@@ -3,8 +3,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from articles.models import Article, SitePage
-from drugs.models import Condition, Drug
+from articles.models import HUB_FIELDS, Article, SitePage
+from drugs.models import PublishedCondition, PublishedDrug
 
 
 class ListPageSitemap(Sitemap):
@@ -26,8 +26,8 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.visible()
-            .select_related("drug")
-            .only("slug", "updated_at", "drug__slug")
+            .with_hub()
+            .only("slug", "updated_at", *HUB_FIELDS)
             .order_by("pk")
         )
 
@@ -40,18 +40,18 @@ class DrugSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Drug.objects.only("slug", "updated_at").order_by("pk")
+        return PublishedDrug.objects.visible().only("slug", "text_since").order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.text_since
 
 
 class ConditionSitemap(Sitemap):
     def items(self):
-        return Condition.objects.only("slug", "updated_at").order_by("pk")
+        return PublishedCondition.objects.visible().only("slug", "text_since").order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.text_since
 
 
 class SitePageSitemap(Sitemap):

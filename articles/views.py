@@ -14,10 +14,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 
-from articles.links import links_to, old_slug_targets
-from articles.models import Article, SitePage
-from content.links import resolve_stored_links
+from articles.links import links_to
+from articles.models import HUB_FIELDS, Article, SitePage
+from content.links import find_targets, resolve_stored_links
 from content.models import InternalLink
+from drugs.models import PublishedDrug
 from medinfo import structured_data
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
@@ -39,18 +40,18 @@ def lower_case_slugs(view):
 
 
 # What a list of articles shows; the bodies and search columns stay in the database.
-ARTICLE_LIST_FIELDS = ("title", "slug", "lead", "drug__name", "drug__slug")
+ARTICLE_LIST_FIELDS = ("title", "slug", "lead", *HUB_FIELDS)
 ARTICLE_PAGE_FIELDS = (
     *ARTICLE_LIST_FIELDS,
     "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at", "published_at",
     "promoted_article__live_title", "promoted_article__slug", "promoted_article__live_lead",
-    "promoted_article__drug__slug",
+    *(f"promoted_article__{field}" for field in HUB_FIELDS),
 )  # fmt: skip
 
 
 def article_list():
     """Visible articles with just what a list of links needs (title, lead, URL)."""
-    return Article.objects.visible().select_related("drug").only(*ARTICLE_LIST_FIELDS)
+    return Article.objects.visible().with_hub().only(*ARTICLE_LIST_FIELDS)
 
 
 @public_page
@@ -72,36 +73,44 @@ def home(request):
 
 
 def redirect_from_old_slug(kind: str, slug: str):
-    """The way to a 404: a slug the page used to have answers 301 to its URL today."""
-    target = old_slug_targets({kind: {slug}}).get(f"{kind}:{slug}")
+    """The way to a 404: a slug the page used to have answers 301 to its URL today.
+
+    Resolved like a link to the old slug (``content.links``): only to what readers may see,
+    and only through an old slug (the view has looked for the current one).
+    """
+    target = find_targets({f"{kind}:{slug}"}).get(f"{kind}:{slug}")
     if target is None:
         raise Http404(f"No {kind} with this slug.")
-    return redirect(target, permanent=True)
+    return redirect(target.url, permanent=True)
 
 
 def referring_pages(target) -> list:
-    """Published pages whose bodies link to the target (one query): its Referring Pages."""
+    """Published pages whose published text links to the target (one query): its
+    Referring Pages."""
     links = (
         InternalLink.objects.filter(links_to(target))
         .filter(
             Q(source_article__in=Article.objects.visible(), in_live_copy=True)
-            | Q(source_drug__isnull=False)
-            | Q(source_page__isnull=False)
+            | Q(source_drug__published__in=PublishedDrug.objects.visible(), in_live_copy=True)
+            | Q(source_page__isnull=False)  # site pages have one text, always published
         )
-        .select_related("source_article__drug", "source_drug", "source_page")
+        .select_related("source_article__drug__published", "source_drug__published", "source_page")
         .only(
             "source_article__live_title",
             "source_article__slug",
-            "source_article__drug__slug",
-            "source_drug__name",
-            "source_drug__slug",
+            *(f"source_article__{field}" for field in HUB_FIELDS),
+            "source_drug__published__name",
+            "source_drug__published__slug",
             "source_page__title",
             "source_page__slug",
         )  # fmt: skip
     )
     pages, seen = [], set()
     for link in links:
-        source = link.source_article.as_published() if link.source_article else link.source
+        if link.source_article:
+            source = link.source_article.as_published()
+        else:
+            source = link.source_drug.published if link.source_drug else link.source_page
         key = (type(source), source.pk)
         if key not in seen:
             seen.add(key)
@@ -117,19 +126,19 @@ def article_detail(request, slug, drug_slug=None):
     try:
         article = get_object_or_404(
             Article.objects.visible()
-            .select_related("drug", "promoted_article__drug")
+            .select_related("drug__published", "promoted_article__drug__published")
             .only(*ARTICLE_PAGE_FIELDS)
             .annotate(promoted_is_visible=promoted_is_visible),
             slug=slug,
         )
     except Http404:
         return redirect_from_old_slug("article", slug)
-    if (article.drug.slug if article.drug else None) != drug_slug:
+    if (article.hub.slug if article.hub else None) != drug_slug:
         return redirect(article, permanent=True)
     [article.body_html] = resolve_stored_links(article.body_html)
     related = []
-    if article.drug:
-        related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()
+    if article.hub:
+        related = article_list().for_drug(article.drug_id).exclude(pk=article.pk).in_series_order()
     return render(
         request,
         "articles/article_detail.html",

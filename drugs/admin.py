@@ -17,6 +17,7 @@ from articles.admin_support import (
     RevisionAdmin,
 )
 from articles.forms import EditConflictForm
+from content.admin_publishing import PublishingAdminMixin
 from drugs.forms import (
     BrandNameForm,
     DrugInlineFormSet,
@@ -30,10 +31,14 @@ from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 reversion.register(BrandName)
 reversion.register(Formulation)
 reversion.register(Indication)
+# The review state is the workflow's, not an edit: a revert restores text, never a review.
+REVIEW_STATE = ["reviewed_hash", "reviewer", "reviewed_by", "reviewed_on", "text_edited_by"]
 reversion.register(
-    Drug, exclude=["search_vector"], follow=["brand_names", "formulations", "indications"]
+    Drug,
+    exclude=["search_vector", *REVIEW_STATE],
+    follow=["brand_names", "formulations", "indications"],
 )
-reversion.register(Condition, exclude=["search_vector"])
+reversion.register(Condition, exclude=["search_vector", *REVIEW_STATE])
 
 CHECKBOXES = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
@@ -84,7 +89,9 @@ class OffLabelUseInline(LabelledTabularInline):
 
 
 @admin.register(Drug)
-class DrugAdmin(MarkdownEditorAdminMixin, BrokenLinkWarningMixin, RevisionAdmin):
+class DrugAdmin(
+    PublishingAdminMixin, MarkdownEditorAdminMixin, BrokenLinkWarningMixin, RevisionAdmin
+):
     form = EditConflictForm
     list_display = ["name", "drug_class", "availability", "updated_at"]
     list_filter = ["availability"]
@@ -116,7 +123,7 @@ class DrugAdmin(MarkdownEditorAdminMixin, BrokenLinkWarningMixin, RevisionAdmin)
 
 
 @admin.register(Condition)
-class ConditionAdmin(BrokenLinkWarningMixin, RevisionAdmin):
+class ConditionAdmin(PublishingAdminMixin, RevisionAdmin):
     list_display = ["name", "slug", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

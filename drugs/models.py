@@ -13,6 +13,8 @@ from content.fields import LowerCaseSlugField
 from content.link_records import record_links
 from content.markup import render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from content.publishing import PublishedCopy, Reviewable
+from content.review_workflow import PublishingError
 
 
 class Availability(models.TextChoices):
@@ -26,7 +28,9 @@ class Mark(models.TextChoices):
     TRADEMARK = "™", "™ trademark"
 
 
-class Drug(SlugHistoryMixin, TimestampedModel):
+class Drug(Reviewable, SlugHistoryMixin, TimestampedModel):
+    """A drug as editors curate it: the working copy of its hub (readers see PublishedDrug)."""
+
     name = models.CharField(
         max_length=120, unique=True, help_text="Generic name as readers know it, e.g. Baclofen."
     )
@@ -71,6 +75,10 @@ class Drug(SlugHistoryMixin, TimestampedModel):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("review_drug", "Can record a medical review of a drug hub"),
+            ("publish_drug", "Can publish and unpublish drug hubs"),
+        ]
         indexes = [
             GinIndex(fields=["search_vector"], name="drug_search_idx"),
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="drug_name_trgm_idx"),
@@ -80,16 +88,58 @@ class Drug(SlugHistoryMixin, TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-
-        old_slug = self.stored_slug()
         rendered = render_markdown(self.mechanism)
         self.mechanism_html = rendered.html
         super().save(*args, **kwargs)
         record_links(self, rendered.links)
-        self.remember_old_slug(old_slug)
 
     def get_absolute_url(self):
         return reverse("drug-detail", kwargs={"slug": self.slug})
+
+    def review_document(self) -> dict:
+        """Everything medical the hub shows, in the hub's order: what a review vouches for."""
+        uses = list(
+            self.indications.select_related("condition")
+            .prefetch_related("formulations")
+            .order_by("position", "pk")
+        )
+        formulations = self.formulations.prefetch_related("brand_names")
+        return {
+            "name": self.name,
+            "drug_class": self.drug_class,
+            "availability": self.get_availability_display(),
+            "summary": self.summary,
+            "brands": [{"name": b.name, "mark": b.mark} for b in self.brand_names.all()],
+            "formulations": [
+                {
+                    "name": f.name,
+                    "route": f.route,
+                    "strengths": list(f.strengths),
+                    "brands": [{"name": b.name, "mark": b.mark} for b in f.brand_names.all()],
+                }
+                for f in formulations
+            ],
+            "approved_uses": [_use(use) for use in uses if not use.off_label],
+            "off_label_uses": [_use(use) for use in uses if use.off_label],
+            "mechanism": self.mechanism,
+        }
+
+    def after_publish(self, copy: "PublishedDrug") -> None:
+        """The published hub's brand rows and the links of its published mechanism."""
+        PublishedBrandName.objects.filter(published_drug=copy).delete()
+        PublishedBrandName.objects.bulk_create(
+            PublishedBrandName(published_drug=copy, name=b["name"], mark=b["mark"])
+            for b in copy.document["brands"]
+        )
+        record_links(self, render_markdown(copy.document["mechanism"]).links, live=True)
+
+    def before_unpublish(self) -> None:
+        live = self.articles.filter(is_live=True).count()
+        if live:
+            raise PublishingError(
+                f"{live} published article{'s are' if live > 1 else ' is'} about this drug "
+                "and live under its URL: unpublish them or move them to another drug first."
+            )
 
     @property
     def hub_title(self):
@@ -151,7 +201,17 @@ class BrandName(models.Model):
         return text, ""
 
 
-class Condition(SlugHistoryMixin, TimestampedModel):
+def _use(use) -> dict:
+    found = {"condition": use.condition.name, "condition_id": use.condition_id}
+    found["details"] = use.details
+    if not use.off_label:
+        found["formulations"] = [f.name for f in use.formulations.all()]
+    return found
+
+
+class Condition(Reviewable, SlugHistoryMixin, TimestampedModel):
+    """A condition as editors curate it: the working copy (readers see PublishedCondition)."""
+
     name = models.CharField(max_length=160, unique=True, help_text="e.g. Spasticity.")
     slug = LowerCaseSlugField(max_length=160, unique=True, help_text="Used in /conditions/SLUG/.")
     summary = models.TextField(blank=True, help_text="Plain text: what the condition is.")
@@ -164,6 +224,10 @@ class Condition(SlugHistoryMixin, TimestampedModel):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("review_condition", "Can record a medical review of a condition page"),
+            ("publish_condition", "Can publish and unpublish condition pages"),
+        ]
         indexes = [
             GinIndex(fields=["search_vector"], name="condition_search_idx"),
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="condition_name_trgm_idx"),
@@ -172,13 +236,17 @@ class Condition(SlugHistoryMixin, TimestampedModel):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        old_slug = self.stored_slug()
-        super().save(*args, **kwargs)
-        self.remember_old_slug(old_slug)
-
     def get_absolute_url(self):
         return reverse("condition-detail", kwargs={"slug": self.slug})
+
+    def review_document(self) -> dict:
+        return {"name": self.name, "summary": self.summary}
+
+    def after_publish(self, copy) -> None:
+        pass
+
+    def before_unpublish(self) -> None:
+        pass
 
 
 class Formulation(models.Model):
@@ -253,3 +321,117 @@ class Indication(models.Model):
     def clean(self):
         if self.off_label and self.pk and self.formulations.exists():
             raise ValidationError("An off-label use has no approved formulations.")
+
+
+# --- What readers see: the published copies (content.publishing) ------------------------
+
+
+class PublishedDrug(PublishedCopy):
+    """A drug hub as readers see it: the reviewed document, and columns to query it by."""
+
+    drug = models.OneToOneField(
+        Drug, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    slug = LowerCaseSlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
+    summary = models.TextField(blank=True)
+    drug_class = models.CharField(max_length=160, blank=True)
+    mechanism_html = models.TextField(blank=True)
+    brand_names_text = models.TextField(blank=True)
+    conditions_text = models.TextField(blank=True)
+    condition_ids = ArrayField(models.IntegerField(), default=list)
+    uses_text = models.TextField(blank=True, help_text="The uses' details, for condition pages.")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(
+            "brand_names_text", "conditions_text", "drug_class", weight="B", config=SEARCH_CONFIG
+        )
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="published_drug_search_idx"),
+            GinIndex(fields=["condition_ids"], name="published_drug_conditions_idx"),
+            GinIndex(
+                OpClass(Lower("name"), name="gin_trgm_ops"), name="published_drug_name_trgm_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("drug-detail", kwargs={"slug": self.slug})
+
+    @property
+    def hub_title(self):
+        return f"{self.name} Medication Information"
+
+    def fill_from(self, document: dict) -> None:
+        """The query columns, from the document (the caller saves)."""
+        self.name = document["name"]
+        self.summary = document["summary"]
+        self.drug_class = document["drug_class"]
+        self.mechanism_html = render_markdown(document["mechanism"]).html
+        self.brand_names_text = " ".join(b["name"] for b in document["brands"])
+        uses = document["approved_uses"] + document["off_label_uses"]
+        self.conditions_text = " ".join(dict.fromkeys(use["condition"] for use in uses))
+        self.condition_ids = sorted({use["condition_id"] for use in uses})
+        self.uses_text = "\n".join(use["details"] for use in uses if use["details"])
+
+
+class PublishedBrandName(models.Model):
+    """A published hub's brand, one row each: the A–Z lists and /drugs/BRAND/ find them."""
+
+    published_drug = models.ForeignKey(
+        PublishedDrug, on_delete=models.CASCADE, related_name="brand_names"
+    )
+    name = models.CharField(max_length=120)
+    mark = models.CharField(max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="published_brand_trgm_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}{self.mark}"
+
+
+class PublishedCondition(PublishedCopy):
+    """A condition page as readers see it."""
+
+    condition = models.OneToOneField(
+        Condition, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    slug = LowerCaseSlugField(max_length=160, unique=True)
+    name = models.CharField(max_length=160)
+    summary = models.TextField(blank=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="published_condition_search_idx"),
+            GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="published_cond_trgm_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("condition-detail", kwargs={"slug": self.slug})
+
+    def fill_from(self, document: dict) -> None:
+        self.name = document["name"]
+        self.summary = document["summary"]

@@ -1,14 +1,16 @@
 """Reader pages built from structured drug data: the A–Z lists, drug hubs and condition pages.
 
-Each view makes a fixed number of queries however many brands, formulations, uses or
-articles a drug has (tests/test_query_counts.py pins them). A brand name's URL
-(/drugs/lioresal/) answers 301 to its drug's hub when no drug has that slug.
+Readers see only published copies (``PublishedDrug``, ``PublishedCondition``: the reviewed
+text, see content.publishing); an edit waits until it is reviewed and published. Each
+view makes a fixed number of queries however many brands, formulations, uses or articles
+a drug has (tests/test_query_counts.py pins them). A brand name's URL (/drugs/lioresal/)
+answers 301 to its drug's hub when no drug has that slug.
 """
 
 import re
 from string import ascii_lowercase
 
-from django.db.models import CharField, F, Func, Prefetch, Q, Value
+from django.db.models import CharField, F, Func, Q, Value
 from django.db.models.functions import Left, Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,15 +27,22 @@ from articles.views import (
 )
 from content.links import resolve_stored_links
 from content.models import InternalLink
-from drugs.models import BrandName, Condition, Drug, Formulation, Indication
+from drugs.hub import Use, condition_links, hub_of, uses_of
+from drugs.models import PublishedBrandName, PublishedCondition, PublishedDrug
 from medinfo import structured_data
 
 
 def available_letters() -> set[str]:
     """First letters that have at least one drug or brand name: one query."""
     initial = Lower(Left("name", 1))
-    drug_initials = Drug.objects.annotate(initial=initial).order_by().values_list("initial")
-    brand_initials = BrandName.objects.annotate(initial=initial).order_by().values_list("initial")
+    drugs = PublishedDrug.objects.visible()
+    drug_initials = drugs.annotate(initial=initial).order_by().values_list("initial")
+    brand_initials = (
+        PublishedBrandName.objects.filter(published_drug__in=drugs)
+        .annotate(initial=initial)
+        .order_by()
+        .values_list("initial")
+    )
     return {letter for (letter,) in drug_initials.union(brand_initials).order_by()}
 
 
@@ -45,14 +54,17 @@ def requested_letter(request) -> str:
 @public_page
 def drug_index(request):
     letter = requested_letter(request)
-    drugs = Drug.objects.only("name", "slug", "summary")
-    brands = BrandName.objects.select_related("drug").only(
-        "name", "mark", "drug__name", "drug__slug"
+    drugs = PublishedDrug.objects.visible().only("name", "slug", "summary")
+    brands = (
+        PublishedBrandName.objects.filter(published_drug__in=PublishedDrug.objects.visible())
+        .select_related("published_drug")
+        .only("name", "mark", "published_drug__name", "published_drug__slug")
     )
     if letter:
         drugs = drugs.filter(name__istartswith=letter)
         brands = brands.filter(name__istartswith=letter)
-    entries = [(d.name, d, None) for d in drugs] + [(b.name, b.drug, b) for b in brands]
+    entries = [(d.name, d, None) for d in drugs]
+    entries += [(b.name, b.published_drug, b) for b in brands]
     entries.sort(key=lambda entry: entry[0].lower())
     groups: dict[str, list] = {}
     for name, drug, brand in entries:
@@ -88,7 +100,8 @@ def _drug_index_meta(request, letter: str):
 @public_page
 def condition_index(request):
     conditions = sorted(
-        Condition.objects.only("name", "slug", "summary"), key=lambda c: c.name.lower()
+        PublishedCondition.objects.visible().only("name", "slug", "summary"),
+        key=lambda c: c.name.lower(),
     )
     groups: dict[str, list] = {}
     for condition in conditions:
@@ -106,41 +119,25 @@ def condition_index(request):
 @public_page
 @lower_case_slugs
 def drug_detail(request, slug):
-    indications = (
-        Indication.objects.select_related("condition")
-        .only("drug", "details", "off_label", "condition__name", "condition__slug")
-        .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
-    )
     try:
         drug = get_object_or_404(
-            Drug.objects.only(
-                "name", "slug", "drug_class", "availability", "summary", "mechanism_html"
-            ).prefetch_related(
-                "brand_names",
-                Prefetch(
-                    "formulations",
-                    queryset=Formulation.objects.prefetch_related("brand_names"),
-                ),
-                Prefetch("indications", queryset=indications),
-            ),
-            slug=slug,
+            PublishedDrug.objects.visible().defer("search_vector", "uses_text"), slug=slug
         )
     except Http404:
         return _redirect_from_old_slug_or_brand(slug)
+    hub = hub_of(drug)
     [drug.mechanism_html] = resolve_stored_links(drug.mechanism_html)
-    all_indications = list(drug.indications.all())
-    approved_uses = [i for i in all_indications if not i.off_label]
-    articles = article_list().for_drug(drug).in_series_order()
     return render(
         request,
         "drugs/drug_detail.html",
         {
             "drug": drug,
-            "approved_uses": approved_uses,
-            "off_label_uses": [i for i in all_indications if i.off_label],
-            "articles": articles,
+            "hub": hub,
+            "approved_uses": hub.approved_uses,
+            "off_label_uses": hub.off_label_uses,
+            "articles": article_list().for_drug(drug.drug_id).in_series_order(),
             "referring_pages": referring_pages(drug),
-            "page_meta": structured_data.drug_hub_page(request, drug, approved_uses),
+            "page_meta": structured_data.drug_hub_page(request, hub),
         },
     )
 
@@ -156,7 +153,7 @@ def _redirect_from_old_slug_or_brand(slug: str):
         return redirect(drug, permanent=True)
 
 
-def drug_for_brand_slug(slug: str) -> Drug | None:
+def drug_for_brand_slug(slug: str) -> PublishedDrug | None:
     """The drug sold under the brand whose name slugifies to ``slug``, when exactly one is.
 
     The database narrows the brands to those whose letters and digits spell the slug's;
@@ -171,12 +168,13 @@ def drug_for_brand_slug(slug: str) -> Drug | None:
         output_field=CharField(),
     )
     brands = (
-        BrandName.objects.annotate(spelled=letters_and_digits)
+        PublishedBrandName.objects.filter(published_drug__in=PublishedDrug.objects.visible())
+        .annotate(spelled=letters_and_digits)
         .filter(spelled=slug.replace("-", ""))
-        .select_related("drug")
-        .only("name", "drug__slug")
+        .select_related("published_drug")
+        .only("name", "published_drug__slug")
     )
-    drugs = {brand.drug for brand in brands if slugify(brand.name) == slug}
+    drugs = {brand.published_drug for brand in brands if slugify(brand.name) == slug}
     return drugs.pop() if len(drugs) == 1 else None
 
 
@@ -184,48 +182,61 @@ def drug_for_brand_slug(slug: str) -> Drug | None:
 @lower_case_slugs
 def condition_detail(request, slug):
     try:
-        condition = get_object_or_404(Condition.objects.only("name", "slug", "summary"), slug=slug)
+        condition = get_object_or_404(
+            PublishedCondition.objects.visible().only("name", "slug", "summary"), slug=slug
+        )
     except Http404:
         return redirect_from_old_slug("condition", slug)
-    indications = list(
-        uses_for(condition)
-        .select_related("drug", "condition")
-        .only(
-            "details", "off_label", "drug__name", "drug__slug", "condition__name", "condition__slug"
-        )
-        .prefetch_related(Prefetch("formulations", queryset=Formulation.objects.only("name")))
-        .order_by("drug__name", "position", "pk")
-    )
-    approved = [i for i in indications if not i.off_label]
+    uses = uses_for(condition)
+    approved = [use for use in uses if not use.off_label]
     return render(
         request,
         "drugs/condition_detail.html",
         {
             "condition": condition,
             "approved": approved,
-            "off_label": [i for i in indications if i.off_label],
-            "articles": _articles_about(condition),
+            "off_label": [use for use in uses if use.off_label],
+            "articles": _articles_about(condition, {use.drug.pk for use in uses}),
             "page_meta": structured_data.condition_page(request, condition, approved),
         },
     )
 
 
-def uses_for(condition):
-    """The uses recorded for the condition, and those whose details name it.
+def _name_pattern(name: str) -> str:
+    """A PostgreSQL regex matching the name as whole words, in any case."""
+    return r"\m" + re.sub(r"(\W)", r"\\\1", name) + r"\M"
+
+
+def uses_for(condition: PublishedCondition) -> list[Use]:
+    """The published uses recorded for the condition, and those whose details name it.
 
     An approval is recorded once, under the condition it treats, with the patients or
     causes in its details: intrathecal baclofen is approved for *spasticity*, "severe,
     from various causes including multiple sclerosis, spinal cord injury or disease, and
     cerebral palsy". The cerebral palsy page lists it too, saying what it is for. The name
-    must appear as whole words, in any case.
+    must appear as whole words, in any case. Two queries: the drugs, their conditions.
     """
-    named = r"\m" + re.sub(r"(\W)", r"\\\1", condition.name) + r"\M"
-    return Indication.objects.filter(Q(condition=condition) | Q(details__iregex=named))
+    drugs = list(
+        PublishedDrug.objects.visible()
+        .filter(
+            Q(condition_ids__contains=[condition.pk])
+            | Q(uses_text__iregex=_name_pattern(condition.name))
+        )
+        .only("name", "slug", "document", "condition_ids")
+        .order_by("name")
+    )
+    named = re.compile(rf"\b{re.escape(condition.name)}\b", re.IGNORECASE)
+    conditions = condition_links({pk for drug in drugs for pk in drug.condition_ids})
+    return [
+        use
+        for drug in drugs
+        for use in uses_of(drug, conditions)
+        if use.condition_id == condition.pk or named.search(use.details)
+    ]
 
 
-def _articles_about(condition):
+def _articles_about(condition: PublishedCondition, drug_ids: set[int]):
     """Articles on drugs used for the condition, and articles that link to it: one query."""
-    treating_drugs = uses_for(condition).values("drug")
     linking_articles = (
         InternalLink.objects.filter(links_to(condition))
         .filter(source_article__isnull=False, in_live_copy=True)
@@ -233,6 +244,6 @@ def _articles_about(condition):
     )
     return (
         article_list()
-        .filter(Q(drug__in=treating_drugs) | Q(pk__in=linking_articles))
+        .filter(Q(drug__in=drug_ids) | Q(pk__in=linking_articles))
         .order_by("drug__name", "series_position", "live_title")
     )

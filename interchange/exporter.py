@@ -24,12 +24,36 @@ def site_record(settings: SiteSettings) -> dict:
 
 
 def condition_record(condition: Condition) -> dict:
-    return {"slug": condition.slug, "name": condition.name, "summary": condition.summary}
+    record = {"slug": condition.slug, "name": condition.name, "summary": condition.summary}
+    return record | publication_record(condition)
+
+
+def publication_record(obj) -> dict:
+    """Published when readers have exactly the working text; the review when it is current.
+
+    Needs ``published`` loaded with obj (``select_related``).
+    """
+    text_hash = obj.text_hash()
+    copy = getattr(obj, "published", None)
+    if copy is not None and copy.fingerprint == text_hash and copy.reviewed_on:
+        return {
+            "status": "published",
+            "published_at": format_datetime(copy.published_at),
+            "reviewed_by": copy.reviewed_by,
+            "reviewed_on": copy.reviewed_on.isoformat(),
+        }
+    reviewed = obj.reviewed_on is not None and obj.reviewed_hash == text_hash
+    return {
+        "status": "draft",
+        "published_at": None,
+        "reviewed_by": obj.reviewed_by if reviewed else "",
+        "reviewed_on": obj.reviewed_on.isoformat() if reviewed else None,
+    }
 
 
 def drugs_for_export():
     """Drugs with everything drug_record reads, in a fixed number of queries."""
-    return Drug.objects.prefetch_related(
+    return Drug.objects.select_related("published").prefetch_related(
         "brand_names",
         "formulations__brand_names",
         "indications__condition",
@@ -75,7 +99,7 @@ def drug_record(drug: Drug) -> dict:
             for use in uses
             if use.off_label
         ],
-    }
+    } | publication_record(drug)
 
 
 def articles_for_export():
@@ -136,13 +160,15 @@ def export_document(*, drug_slug: str | None = None) -> dict:
         settings = SiteSettings.objects.filter(pk=1).first()
         if settings is not None:
             document["site"] = site_record(settings)
-        conditions = Condition.objects.all()
+        conditions = Condition.objects.select_related("published")
         drugs = drugs_for_export()
         articles = articles_for_export()
     else:
         drug = drugs_for_export().get(slug=drug_slug)
         drugs = [drug]
-        conditions = Condition.objects.filter(indications__drug=drug).distinct()
+        conditions = (
+            Condition.objects.select_related("published").filter(indications__drug=drug).distinct()
+        )
         own = list(articles_for_export().filter(drug=drug))
         # A standalone article the drug's articles promote travels with them.
         promoted = {a.promoted_article_id for a in own} - {a.pk for a in own} - {None}

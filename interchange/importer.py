@@ -151,7 +151,7 @@ def planned_batches(source: Source, order: list[str]):
 
 def plan_batch(kind: str, records: list[tuple[int, dict]]) -> list[Step]:
     queryset, to_record = {
-        "conditions": (Condition.objects.all(), exporter.condition_record),
+        "conditions": (Condition.objects.select_related("published"), exporter.condition_record),
         "drugs": (exporter.drugs_for_export(), exporter.drug_record),
         "articles": (exporter.articles_for_export(), exporter.article_record),
         "pages": (SitePage.objects.all(), exporter.page_record),

@@ -134,7 +134,30 @@ def read_condition(f: Fields) -> dict:
         "slug": f.slug("slug", max_length=max_length(Condition, "slug"), derive_from=name),
         "name": name,
         "summary": f.string("summary"),
+        **read_publication(f, Condition),
     }
+
+
+PUBLICATION_STATUSES = [Status.DRAFT, Status.PUBLISHED]
+
+
+def read_publication(f: Fields, model) -> dict:
+    """A drug hub's or condition page's publication: published only with its review.
+
+    Without these keys (files written before hubs had a review gate) the record is a
+    working copy only: an import never publishes what nobody reviewed.
+    """
+    record = {
+        "status": f.choice("status", PUBLICATION_STATUSES, Status.DRAFT),
+        "published_at": f.datetime("published_at"),
+        "reviewed_by": f.string("reviewed_by", max_length=max_length(model, "reviewed_by")),
+        "reviewed_on": f.date("reviewed_on"),
+    }
+    if record["status"] == Status.PUBLISHED:
+        for key in ("published_at", "reviewed_by", "reviewed_on"):
+            if f.raw.get(key) in (None, ""):
+                f.error(key, "is required when status is published")
+    return record
 
 
 def read_drug(f: Fields) -> dict:
@@ -166,6 +189,7 @@ def read_drug(f: Fields) -> dict:
         "formulations": formulations,
         "indications": indications,
         "off_label_uses": off_label,
+        **read_publication(f, Drug),
     }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, SitePage, SiteSettings, Status
+from content import review_workflow
 from content.models import OldSlug
 from drugs.models import Condition, Drug
 from interchange.bulk_articles import create_articles, refresh_brand_names_text, render_mechanisms
@@ -39,12 +40,17 @@ class BatchWriter:
     def __init__(self):
         self.drugs_to_render: list[int] = []
         self.promotions: list[tuple[int, str | None]] = []  # (article id, promoted slug)
+        self.publications: list[tuple[type, dict]] = []  # drug hubs, condition pages
+
+    def _publish_later(self, model, steps: list) -> None:
+        self.publications += [(model, s.record) for s in steps if s.record["status"] == "published"]
 
     def write(self, kind: str, steps: list) -> None:
         getattr(self, f"_write_{kind}")(steps)
 
     def _write_conditions(self, steps: list) -> None:
         stage(Condition, steps, _condition_values)
+        self._publish_later(Condition, steps)
 
     def _write_drugs(self, steps: list) -> None:
         wanted = {
@@ -56,6 +62,7 @@ class BatchWriter:
         drugs = stage_drugs(steps, conditions)
         ids = _ids_by_slug(Drug, {step.record["slug"] for step in steps})
         refresh_brand_names_text(list(ids.values()))
+        self._publish_later(Drug, steps)
         # Rendered at the end, when the articles their mechanism may link to are in.
         self.drugs_to_render += [drug.pk for drug in drugs]
 
@@ -77,12 +84,14 @@ class BatchWriter:
                 self.promotions.append((article.pk, step.record["promoted_article"]))
 
     def finish(self) -> None:
-        """Promoted links, then drug mechanisms."""
+        """Promoted links, drug mechanisms, then the reviewed hubs and condition pages."""
         slugs = {slug for _, slug in self.promotions if slug}
         ids = _ids_by_slug(Article, slugs)
         rows = [Article(pk=pk, promoted_article_id=ids.get(slug)) for pk, slug in self.promotions]
         Article.objects.bulk_update(rows, ["promoted_article_id"], batch_size=BATCH)
         render_mechanisms(self.drugs_to_render)
+        for model, record in self.publications:
+            publish_reviewed(model.objects.get(slug=record["slug"]), record)
 
 
 def _values(drug_ids: dict[str, int]):
@@ -93,6 +102,15 @@ def _with_full_rows(steps: list) -> list:
     """The plan compared slim rows (exporter.articles_for_export); saving needs whole ones."""
     rows = Article.objects.in_bulk([step.row.pk for step in steps if step.row is not None])
     return [replace(step, row=rows[step.row.pk]) if step.row else step for step in steps]
+
+
+def publish_reviewed(obj, record: dict) -> None:
+    """Publish a drug hub or condition page with the review its record names (the system
+    records it: the file is the reviewer's word)."""
+    review_workflow.record_review(
+        obj, reviewer_name=record["reviewed_by"], reviewed_on=_date(record["reviewed_on"])
+    )
+    review_workflow.publish(obj, at=_datetime(record["published_at"]))
 
 
 def settle_publication(article: Article, step) -> None:

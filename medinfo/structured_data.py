@@ -21,9 +21,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 SCHEMA_ORG = "https://schema.org"
-PRESCRIPTION_STATUS = {  # Drug.availability -> schema.org's DrugPrescriptionStatus
-    "prescription": f"{SCHEMA_ORG}/PrescriptionOnly",
-    "over-the-counter": f"{SCHEMA_ORG}/OTC",
+PRESCRIPTION_STATUS = {  # a hub's availability as reviewed -> schema.org's DrugPrescriptionStatus
+    "Prescription only": f"{SCHEMA_ORG}/PrescriptionOnly",
+    "Over the counter": f"{SCHEMA_ORG}/OTC",
 }
 DESCRIPTION_WORDS = 40
 # What json_script escapes: inside <script> no text can close the element or open a comment.
@@ -140,8 +140,8 @@ def conditions_crumb() -> Crumb:
 
 def article_breadcrumbs(article) -> list[Crumb]:
     trail = [HOME]
-    if article.drug:
-        trail += [drugs_crumb(), Crumb(article.drug.name, article.drug.get_absolute_url())]
+    if hub := article.hub:
+        trail += [drugs_crumb(), Crumb(hub.name, hub.get_absolute_url())]
     return [*trail, Crumb(article.title, article.get_absolute_url())]
 
 
@@ -170,12 +170,14 @@ def article_page(request, article) -> PageMeta:
         "dateModified": _iso(article.last_updated),
         "lastReviewed": _iso(article.reviewed_on),
         "reviewedBy": {"@type": "Person", "name": article.reviewed_by},
-        "about": _drug_reference(meta, article.drug) if article.drug else None,
+        "about": _drug_reference(meta, article.hub) if article.hub else None,
     }
     return meta
 
 
-def drug_hub_page(request, drug, approved_uses) -> PageMeta:
+def drug_hub_page(request, hub) -> PageMeta:
+    """A published drug hub (drugs.hub.Hub): the page, and the drug as schema.org has it."""
+    drug = hub.drug
     meta = page_meta(
         request,
         drug.get_absolute_url(),
@@ -185,7 +187,7 @@ def drug_hub_page(request, drug, approved_uses) -> PageMeta:
         breadcrumbs=[HOME, drugs_crumb(), Crumb(drug.name, drug.get_absolute_url())],
     )
     meta.facts = {"about": {"@id": _drug_id(meta, drug)}}
-    meta.nodes = [_drug(meta, drug), *_indications(meta, drug, approved_uses)]
+    meta.nodes = [_drug(meta, hub), *_indications(meta, drug, hub.approved_uses)]
     return meta
 
 
@@ -261,15 +263,15 @@ def _drug_reference(meta: PageMeta, drug) -> dict:
     return {"@type": "Drug", "@id": _drug_id(meta, drug), "name": drug.name, "url": url}
 
 
-def _drug(meta: PageMeta, drug) -> dict:
-    formulations = list(drug.formulations.all())
+def _drug(meta: PageMeta, hub) -> dict:
+    drug, formulations = hub.drug, hub.formulations
     return {
         **_drug_reference(meta, drug),
         "nonProprietaryName": drug.name,
-        "proprietaryName": [brand.name for brand in drug.brand_names.all()],
+        "proprietaryName": [brand.name for brand in hub.brands],
         "description": drug.summary,
         "drugClass": {"@type": "DrugClass", "name": drug.drug_class} if drug.drug_class else None,
-        "prescriptionStatus": PRESCRIPTION_STATUS.get(drug.availability),
+        "prescriptionStatus": PRESCRIPTION_STATUS.get(hub.availability),
         "dosageForm": _unique(formulation.name for formulation in formulations),
         "administrationRoute": _unique(formulation.route for formulation in formulations),
         "availableStrength": [
@@ -297,7 +299,7 @@ def _strength(drug, formulation, strength: str) -> dict:
 
 def _indications(meta: PageMeta, drug, approved_uses) -> list[dict]:
     """Each condition the drug is approved for, pointing back at the drug."""
-    conditions = {use.condition.pk: use.condition for use in approved_uses}
+    conditions = {use.condition.pk: use.condition for use in approved_uses if use.condition.url}
     return [
         {
             "@type": "MedicalCondition",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from articles.models import Article, SitePage, Status
+from content import review_workflow
 from content.models import ReviewerProfile
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
 
@@ -34,53 +35,87 @@ class ReviewerProfileFactory(DjangoModelFactory):
     credential = "MD"
 
 
+def publish_reviewed(obj, *, at=None):
+    """Review (as the system, for "Test Reviewer, MD") and publish a drug hub or condition
+    page as it is now: what tests that read reader pages need after changing one."""
+    obj.refresh_from_db()
+    review_workflow.record_review(obj, reviewer_name="Test Reviewer, MD")
+    review_workflow.publish(obj, at=at)
+    return obj
+
+
+def _publish_unless_asked_not(obj, create, extracted, **kwargs):
+    if create and extracted is not False:
+        publish_reviewed(obj)
+
+
+def _republish_drug(row, create, extracted, **kwargs):
+    """A brand, formulation or use added to a published hub: the hub as tests read it."""
+    if create and Drug.objects.filter(pk=row.drug_id, published__isnull=False).exists():
+        publish_reviewed(row.drug)
+
+
 class ConditionFactory(DjangoModelFactory):
+    """A condition, published as reviewed unless ``published=False``."""
+
     class Meta:
         model = Condition
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Condition {n}")
     slug = factory.Sequence(lambda n: f"condition-{n}")
     summary = "A condition used in tests."
+    published = factory.PostGeneration(_publish_unless_asked_not)
 
 
 class DrugFactory(DjangoModelFactory):
+    """A drug, its hub published as reviewed unless ``published=False``."""
+
     class Meta:
         model = Drug
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Testdrug{n}")
     slug = factory.Sequence(lambda n: f"testdrug{n}")
     drug_class = "Test class"
     summary = "A drug used in tests."
     mechanism = "It works in a test way."
+    published = factory.PostGeneration(_publish_unless_asked_not)
 
 
 class BrandNameFactory(DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = BrandName
 
     drug = factory.SubFactory(DrugFactory)
     name = factory.Sequence(lambda n: f"Brand{n}")
     mark = "®"
+    hub = factory.PostGeneration(_republish_drug)
 
 
 class FormulationFactory(DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Formulation
 
     drug = factory.SubFactory(DrugFactory)
     name = factory.Sequence(lambda n: f"Form {n}")
     route = "oral"
     strengths = factory.LazyFunction(lambda: ["5 mg", "10 mg"])
+    hub = factory.PostGeneration(_republish_drug)
 
 
 class IndicationFactory(DjangoModelFactory):
     class Meta:
+        skip_postgeneration_save = True
         model = Indication
 
     drug = factory.SubFactory(DrugFactory)
     condition = factory.SubFactory(ConditionFactory)
     details = ""
     off_label = False
+    hub = factory.PostGeneration(_republish_drug)
 
 
 class ArticleFactory(DjangoModelFactory):

@@ -26,10 +26,10 @@ SMALL, LARGE = 1, 10
 QUERIES = {
     "home": 5,  # featured, recent, A–Z letters + site settings, footer pages
     "drug_index": 5,  # drugs, brands, A–Z letters + 2
-    "drug_hub": 11,  # drug, brands, formulations, their brands, uses, their formulations,
-    # articles, referring pages, the targets of the links in "How it works" + 2
+    "drug_hub": 7,  # published hub (its brands, formulations and uses are in its document),
+    # its conditions, the targets of the links in "How it works", articles, referring pages + 2
     "article": 5,  # article with drug and promoted article, related, referring pages + 2
-    "condition": 6,  # condition, uses with drugs and conditions, their formulations, articles + 2
+    "condition": 6,  # condition, drugs using it, their conditions, articles + 2
     "condition_index": 3,  # conditions + 2
     "brand_redirect": 3,  # no drug, no old slug, the brand (no context processor: a 301)
     "site_page": 4,  # page, the targets of its links + 2
@@ -96,8 +96,9 @@ def test_drug_hub_query_count(client, content, django_assert_num_queries):
 
 def test_article_query_count(client, content, django_assert_num_queries):
     _, article, _ = content
+    url = article.get_absolute_url()
     with django_assert_num_queries(QUERIES["article"]):
-        assert client.get(article.get_absolute_url()).status_code == 200
+        assert client.get(url).status_code == 200
 
 
 def test_condition_query_count(client, content, django_assert_num_queries):

@@ -241,9 +241,7 @@ def test_staff_can_add_a_site_page_but_not_at_a_reserved_url(staff_client):
 def test_internal_links_are_listed_read_only(staff_client):
     factories.ArticleFactory(body="[x](article:missing) and [y](drug:nowhere)")
 
-    changelist = staff_client.get(
-        reverse("admin:content_internallink_changelist"), {"works": "no"}
-    )
+    changelist = staff_client.get(reverse("admin:content_internallink_changelist"), {"works": "no"})
     add = staff_client.get(reverse("admin:content_internallink_add"))
 
     soup = BeautifulSoup(changelist.content, "html.parser")

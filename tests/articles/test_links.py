@@ -272,7 +272,7 @@ def test_saving_a_drug_records_the_links_in_its_mechanism(uses, spasticity):
     drug = factories.DrugFactory(
         mechanism="Relieves [spasticity](condition:spasticity); see [uses](article:baclofen-uses)."
     )
-    rows = InternalLink.objects.filter(source_drug=drug).order_by("text")
+    rows = InternalLink.objects.filter(source_drug=drug, in_live_copy=False).order_by("text")
     assert [(r.text, r.target_key) for r in rows] == [
         ("spasticity", "condition:spasticity"),
         ("uses", "article:baclofen-uses"),

@@ -85,9 +85,11 @@ def test_a_rename_shows_at_the_next_request_and_old_links_still_resolve(client, 
         "/articles/renamed/",
         "/articles/renamed/#sec-one",
     }
-    assert {(type(p), p.pk) for p in referring_pages(target)} == {
-        (type(p), p.pk) for p in pages.values()
-    }
+
+    def kinds(found):  # a drug hub refers as its published copy (same pk)
+        return {(type(p).__name__.removeprefix("Published"), p.pk) for p in found}
+
+    assert kinds(referring_pages(target)) == kinds(pages.values())
 
 
 def test_a_move_to_another_drug_shows_at_the_next_request(client, pages, target):
@@ -125,6 +127,8 @@ def test_a_drug_summary_change_is_the_title_of_links_to_the_hub(client):
     drug = reload(drug)
     drug.summary = "New summary.\nSecond line."
     drug.save()
+    assert links_on(client, "/page/") == {"to target": ("/drugs/baclofen/", "Old summary.")}
+    factories.publish_reviewed(drug)  # the edit reaches readers once reviewed and published
     assert links_on(client, "/page/") == {"to target": ("/drugs/baclofen/", "New summary.")}
 
 

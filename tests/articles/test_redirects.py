@@ -12,16 +12,31 @@ from articles.links import link_works
 from articles.views import referring_pages
 from content.markup import markdownify
 from content.models import OldSlug
+from drugs.models import Condition, Drug
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def rename(obj, slug):
+    """Change the slug as an editor does; a drug's or condition's new URL is then published
+    (slugs of reviewed content reach readers through the publish step)."""
     obj = type(obj).objects.get(pk=obj.pk)  # as the admin loads it
     obj.slug = slug
     obj.save()
+    if isinstance(obj, Drug | Condition):
+        factories.publish_reviewed(obj)
     return obj
+
+
+def test_a_hub_renamed_by_an_editor_keeps_its_url_until_published(client):
+    drug = factories.DrugFactory(slug="old-drug")
+    drug.slug = "new-drug"
+    drug.save()
+    assert client.get("/drugs/old-drug/").status_code == 200
+    assert client.get("/drugs/new-drug/").status_code == 404
+    factories.publish_reviewed(drug)
+    assert_moved(client, "/drugs/old-drug/", "/drugs/new-drug/")
 
 
 def assert_moved(client, old_url, new_url):

@@ -87,9 +87,15 @@ def test_setup_roles_removes_a_permission_the_table_does_not_give():
 
 
 def test_each_role_has_everything_the_one_below_has_and_its_own_step():
-    assert MEDICAL_REVIEWER - EDITOR == {"articles.review_article"}
+    assert MEDICAL_REVIEWER - EDITOR == {
+        "articles.review_article",
+        "drugs.review_drug",
+        "drugs.review_condition",
+    }
     assert PUBLISHER - MEDICAL_REVIEWER == {
         "articles.publish_article",
+        "drugs.publish_drug",
+        "drugs.publish_condition",
         "articles.view_sitesettings",
         "articles.change_sitesettings",
     }

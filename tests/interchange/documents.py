@@ -42,6 +42,10 @@ BASE = {
                 }
             ],
             "off_label_uses": [{"condition": "chronic-hiccups", "details": ""}],
+            "status": "published",
+            "published_at": "2026-10-01T09:00:00Z",
+            "reviewed_by": "Jane Doe, MD",
+            "reviewed_on": "2026-09-30",
         },
         {"slug": "tizanidine", "name": "Tizanidine", "formulations": [{"name": "Capsule"}]},
     ],
