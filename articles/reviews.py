@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from articles.models import Article
+from drugs.models import Condition, Drug
 
 DEFAULT_MONTHS = 12
 
@@ -81,7 +82,38 @@ class ReviewProblem:
 
 
 def review_problems(*, older_than_months: int = DEFAULT_MONTHS, today=None) -> list[ReviewProblem]:
-    """Every article whose review is missing, outdated or stale, worst first, then by slug."""
+    """Every article, drug hub and condition page whose review is missing, outdated or stale,
+    worst first, then articles by slug, then hubs and condition pages ("drug:SLUG")."""
+    found = _article_problems(older_than_months, today)
+    found += _hub_problems(months_before(today or timezone.localdate(), older_than_months))
+    rank = {state: position for position, state in enumerate(ReviewState)}
+    return sorted(found, key=lambda p: (rank[p.state], ":" in p.slug, p.slug))
+
+
+def _hub_problems(cutoff: datetime.date) -> list[ReviewProblem]:
+    """Drug hubs and condition pages: the working copy's review against its text now."""
+    found = []
+    for kind, queryset in (
+        ("drug", Drug.objects.select_related("published")),
+        ("condition", Condition.objects.select_related("published")),
+    ):
+        for obj in queryset.order_by("slug"):
+            if not obj.reviewed_on or not obj.reviewed_hash:
+                state = ReviewState.MISSING
+            elif obj.reviewed_hash != obj.text_hash():
+                state = ReviewState.OUTDATED
+            elif obj.reviewed_on < cutoff:
+                state = ReviewState.STALE
+            else:
+                continue
+            status = "published" if getattr(obj, "published", None) else "draft"
+            found.append(
+                ReviewProblem(f"{kind}:{obj.slug}", obj.name, state, obj.reviewed_on, status)
+            )
+    return found
+
+
+def _article_problems(older_than_months: int, today) -> list[ReviewProblem]:
     order = Case(
         *(When(review_state=state, then=Value(rank)) for rank, state in enumerate(ReviewState)),
         output_field=models.IntegerField(),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Status
-from articles.reviews import ReviewState, months_before, with_review_state
+from articles.reviews import ReviewState, months_before, review_problems, with_review_state
 from tests import factories
 from tests.articles.test_roles import role_user
 
@@ -55,7 +55,7 @@ def test_review_report_lists_missing_outdated_and_stale_reviews(articles):
     assert rows[0][3] == "reviewed never"
     assert rows[2][3] == f"reviewed {days_ago(400).isoformat()}"
     assert lines[-1] == (
-        "Review report: 3 articles need a review "
+        "Review report: 3 pages need a review "
         "(1 missing, 1 outdated, 1 stale older than 12 months)."
     )
 
@@ -76,7 +76,7 @@ def test_a_clean_site_reports_nothing_and_exits_zero():
     factories.ArticleFactory(reviewed_on=days_ago(1))
 
     assert report() == [
-        "Review report: 0 articles need a review "
+        "Review report: 0 pages need a review "
         "(0 missing, 0 outdated, 0 stale older than 12 months)."
     ]
 
@@ -123,24 +123,36 @@ def test_the_admin_review_filter_shows_the_same_articles_as_the_report(articles,
 
 
 def test_fail_on_any_exits_1_when_a_review_is_due_for_cron(articles):
-    with pytest.raises(CommandError, match=r"3 articles due for a review") as refused:
+    with pytest.raises(CommandError, match=r"3 pages due for a review") as refused:
         report("--fail-on", "any")
 
     assert refused.value.returncode == 1
 
 
 def test_fail_on_names_the_kinds_that_count(articles):
-    with pytest.raises(CommandError, match=r"1 article due for a review \(stale\)"):
+    with pytest.raises(CommandError, match=r"1 page due for a review \(stale\)"):
         report("--fail-on", "stale")
-    assert report("--fail-on", "none")[-1].startswith("Review report: 3 articles")
+    assert report("--fail-on", "none")[-1].startswith("Review report: 3 pages")
 
 
 def test_fail_on_exits_0_on_a_clean_site():
     factories.ArticleFactory(reviewed_on=days_ago(1))
 
-    assert report("--fail-on", "any")[-1].startswith("Review report: 0 articles")
+    assert report("--fail-on", "any")[-1].startswith("Review report: 0 pages")
 
 
 def test_fail_on_refuses_an_unknown_kind():
     with pytest.raises(CommandError, match="unknown kind soon"):
         report("--fail-on", "soon")
+
+
+def test_drug_hubs_and_condition_pages_are_reported_too():
+    drug = factories.DrugFactory(slug="baclofen", name="Baclofen")  # reviewed and published
+    factories.ConditionFactory(slug="spasticity", name="Spasticity", published=False)
+    drug.summary = "Changed since its review."
+    drug.save()
+    lines = [p.line for p in review_problems() if ":" in p.slug]
+    assert lines == [
+        "condition:spasticity\tSpasticity\tmissing\treviewed never\tdraft",
+        f"drug:baclofen\tBaclofen\toutdated\treviewed {drug.reviewed_on.isoformat()}\tpublished",
+    ]

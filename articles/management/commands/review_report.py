@@ -1,4 +1,5 @@
-"""manage.py review_report: articles whose medical review is missing, outdated or stale.
+"""manage.py review_report: articles, drug hubs and condition pages whose medical review is
+missing, outdated or stale.
 
 A report by default (exit 0, for a weekly mail); with ``--fail-on`` it is a check that
 exits 1 when a review of the named kinds is due, so that cron or a monitor can alert.
@@ -12,7 +13,10 @@ from articles.reviews import DEFAULT_MONTHS, ReviewState, review_problems
 
 
 class Command(BaseCommand):
-    help = "List articles whose medical review is missing, outdated (text changed) or stale."
+    help = (
+        "List articles, drug hubs (drug:SLUG) and condition pages (condition:SLUG) whose "
+        "medical review is missing, outdated (text changed) or stale."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,7 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(problem.line)
         counts = {state: sum(p.state == state for p in problems) for state in ReviewState}
         self.stdout.write(
-            f"Review report: {len(problems)} articles need a review "
+            f"Review report: {len(problems)} pages need a review "
             f"({counts[ReviewState.MISSING]} missing, {counts[ReviewState.OUTDATED]} outdated, "
             f"{counts[ReviewState.STALE]} stale older than {older_than} "
             f"month{'' if older_than == 1 else 's'})."
@@ -47,7 +51,7 @@ class Command(BaseCommand):
         due = [p for p in problems if p.state in fail_on]
         if due:
             raise CommandError(
-                f"{len(due)} article{'' if len(due) == 1 else 's'} due for a review "
+                f"{len(due)} page{'' if len(due) == 1 else 's'} due for a review "
                 f"({', '.join(sorted({p.state for p in due}))}).",
                 returncode=1,
             )
