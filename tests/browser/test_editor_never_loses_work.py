@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, Status
 from tests import factories
-from tests.browser.test_workflow_browser import PASSWORD, open_as, people  # noqa: F401
+from tests.browser.test_workflow_browser import people  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
