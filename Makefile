@@ -21,7 +21,7 @@ BENCH_ENV = DATABASE_URL=$${BENCH_DATABASE_URL:-} MEDINFO_DB_NAME=medinfo_bench 
 help:
 	@echo "make run    - set up everything and serve the demo at http://127.0.0.1:$(PORT)/"
 	@echo "make test   - run the whole test suite (PostgreSQL and Chromium included)"
-	@echo "make lint   - ruff check and format check; make format - reformat"
+	@echo "make lint   - ruff check and format check, import-linter's contracts; make format - reformat"
 	@echo "make check  - Django system checks and the migrations check"
 	@echo "make bench-search - search latency at 100,000 articles against a naive ILIKE"
 	@echo "make bench-import - import_content of 10,000 drugs and 100,000 articles: time, peak memory"
@@ -78,6 +78,7 @@ test: $(VENV)/.installed-dev node_modules/.installed
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .

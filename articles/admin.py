@@ -23,20 +23,20 @@ from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
 from articles.admin_profiles import AccountAdmin, ReviewerProfileAdmin
-from articles.admin_support import (
-    BrokenLinkWarningMixin,
-    LabelledTabularInline,
-    MarkdownEditorAdminMixin,
-    RevisionAdmin,
-)
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
-from articles.forms import EditConflictForm
 from articles.links import link_works
 from articles.models import Article, ArticleKind, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
 from articles.series import SERIES_KINDS, series_page
+from content.admin_support import (
+    BrokenLinkWarningMixin,
+    LabelledTabularInline,
+    MarkdownEditorAdminMixin,
+    RevisionAdmin,
+)
+from content.forms import EditConflictForm
 from content.links import find_targets
 from content.models import InternalLink, ReviewerProfile
 from drugs.models import Drug

@@ -8,7 +8,6 @@ those rows build every page's Referring Pages and feed ``check_links``.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, SitePage
-from content.links import NOT_CONTENT, Target, find_targets, link_key, split_key
+from content.links import Target, resolve_hrefs, split_key
 from content.models import InternalLink, OldSlug
 from drugs.models import PublishedCondition, PublishedDrug
 
@@ -93,21 +92,6 @@ def _url(kind: str, slug: str, parent: str | None) -> str:
         return reverse("article-standalone", kwargs={"slug": slug})
     name = {"drug": "drug-detail", "condition": "condition-detail", "page": "site-page"}[kind]
     return reverse(name, kwargs={"slug": slug})
-
-
-def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, Target | None]]:
-    """Map each internal href to (key, target); target None when missing or unpublished.
-
-    For the editors (``check_links``, the admin's link list); readers go through
-    ``content.links.resolve_stored_links``.
-    """
-    keys = {href: link_key(href) for href in hrefs}
-    targets = find_targets(key for key in keys.values() if key and key != NOT_CONTENT)
-    return {
-        href: (key or href, targets.get(key) if key else None)
-        for href, key in keys.items()
-        if key != NOT_CONTENT
-    }
 
 
 _KIND_OF = {**OldSlug.KINDS, "publisheddrug": "drug", "publishedcondition": "condition"}

@@ -5,9 +5,6 @@ never touch the readers' copy, the workflow state or the review: only articles.w
 writes those. Generated and derived columns are recomputed from the text.
 """
 
-from django.contrib.contenttypes.models import ContentType
-from reversion.revisions import _get_options
-
 from content.markup import render_markdown
 
 ARTICLE_UNVERSIONED = [
@@ -35,26 +32,3 @@ def render_in_memory(article) -> None:
     rendered = render_markdown(article.body)
     article.body_html = rendered.html
     article.toc = rendered.toc
-
-
-def revision_is_only_about(revision, obj) -> bool:
-    """Whether every version in ``revision`` is ``obj`` itself or a row ``obj`` follows.
-
-    reversion reverts a whole revision at once. One saved from a change list (several site
-    pages' positions) or by another object's form holds rows this object's history has no
-    business writing: such a revision is not reverted from here.
-    """
-    model = type(obj)
-    owner_key = {ContentType.objects.get_for_model(model).pk: ("pk", obj.pk)}
-    for name in _get_options(model).follow:
-        relation = model._meta.get_field(name)  # a reverse foreign key: brand_names, ...
-        child = ContentType.objects.get_for_model(relation.related_model)
-        owner_key[child.pk] = (relation.field.attname, obj.pk)
-    for version in revision.version_set.all():
-        if version.content_type_id not in owner_key:
-            return False
-        attname, expected = owner_key[version.content_type_id]
-        value = version.object_id if attname == "pk" else version.field_dict.get(attname)
-        if str(value) != str(expected):
-            return False
-    return True

@@ -157,3 +157,18 @@ def _link_html(match: re.Match, targets: dict[str, Target]) -> str:
     url = html.escape(target.url + (hash_sign + fragment if fragment else ""), quote=True)
     title_attribute = f' title="{title}"' if title else ""
     return f'<a href="{url}"{title_attribute}>{inner}</a>'
+
+
+def resolve_hrefs(hrefs: Iterable[str]) -> dict[str, tuple[str, Target | None]]:
+    """Map each internal href to (key, target); target None when missing or unpublished.
+
+    For the editors (``check_links``, the admin's link list); readers go through
+    ``content.links.resolve_stored_links``.
+    """
+    keys = {href: link_key(href) for href in hrefs}
+    targets = find_targets(key for key in keys.values() if key and key != NOT_CONTENT)
+    return {
+        href: (key or href, targets.get(key) if key else None)
+        for href, key in keys.items()
+        if key != NOT_CONTENT
+    }

@@ -10,14 +10,14 @@ from django.contrib import admin
 from django.db import models
 from markdownx.widgets import AdminMarkdownxWidget
 
-from articles.admin_support import (
+from content.admin_publishing import PublishingAdminMixin
+from content.admin_support import (
     BrokenLinkWarningMixin,
     LabelledTabularInline,
     MarkdownEditorAdminMixin,
     RevisionAdmin,
 )
-from articles.forms import EditConflictForm
-from content.admin_publishing import PublishingAdminMixin
+from content.forms import EditConflictForm
 from drugs.forms import (
     BrandNameForm,
     DrugInlineFormSet,

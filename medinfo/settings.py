@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "content",
     "drugs",
     "articles",
+    "pages",
     "interchange",
 ]
 
@@ -124,7 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "articles.context_processors.site",
+                "pages.context_processors.site",
             ],
         },
     },

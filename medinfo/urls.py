@@ -4,12 +4,11 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles import search_views
-from articles import views as article_views
-from articles.feeds import LatestArticlesFeed
-from articles.sitemaps import SITEMAPS
-from drugs import views as drug_views
 from medinfo import views as site_views
+from pages import drug_views, search_views
+from pages import views as article_views
+from pages.feeds import LatestArticlesFeed
+from pages.sitemaps import SITEMAPS
 
 admin.site.site_header = "MedInfo editorial admin"
 admin.site.site_title = "MedInfo admin"
@@ -29,7 +28,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", site_views.robots_txt, name="robots-txt"),
     path("healthz", site_views.healthz, name="healthz"),
-    path("preview/articles/", include("articles.preview_views")),  # staff only
+    path("preview/articles/", include("pages.preview_views")),  # staff only
     path("admin/", admin.site.urls),
     path("markdownx/", include("articles.editor_urls")),
 ]

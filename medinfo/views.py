@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from articles.context_processors import site_context
+from pages.context_processors import site_context
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 

@@ -6,9 +6,9 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from articles.links import link_works, resolve_hrefs
+from articles.links import link_works
 from articles.models import Status
-from content.links import NOT_CONTENT, link_key, resolve_stored_links
+from content.links import NOT_CONTENT, link_key, resolve_hrefs, resolve_stored_links
 from content.markup import markdownify, render_markdown
 from content.models import InternalLink
 from tests import factories

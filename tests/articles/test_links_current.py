@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, SitePage
-from articles.views import referring_pages
+from pages.views import referring_pages
 from tests import factories
 from tests.reader_writes import writes
 

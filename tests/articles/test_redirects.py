@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.links import link_works
-from articles.views import referring_pages
 from content.markup import markdownify
 from content.models import OldSlug
 from drugs.models import Condition, Drug
+from pages.views import referring_pages
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,13 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.links import link_works
 from articles.models import Article, SitePage, SiteSettings
-from articles.views import referring_pages
 from content.links import resolve_stored_links
 from content.models import InternalLink
 from drugs.models import Condition, Drug
 from interchange.demo import DEMO_FILE, seed_demo
 from interchange.exporter import dumps, export_document
 from interchange.importer import import_content
+from pages.views import referring_pages
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 

@@ -11,39 +11,26 @@ import re
 from string import ascii_lowercase
 
 from django.db.models import CharField, F, Func, Q, Value
-from django.db.models.functions import Left, Lower
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
 from articles.links import links_to
-from articles.views import (
+from content.links import resolve_stored_links
+from content.models import InternalLink
+from drugs.hub import Use, condition_links, hub_of, uses_of
+from drugs.models import PublishedBrandName, PublishedCondition, PublishedDrug
+from pages import structured_data
+from pages.letters import available_letters
+from pages.views import (
     article_list,
     lower_case_slugs,
     public_page,
     redirect_from_old_slug,
     referring_pages,
 )
-from content.links import resolve_stored_links
-from content.models import InternalLink
-from drugs.hub import Use, condition_links, hub_of, uses_of
-from drugs.models import PublishedBrandName, PublishedCondition, PublishedDrug
-from medinfo import structured_data
-
-
-def available_letters() -> set[str]:
-    """First letters that have at least one drug or brand name: one query."""
-    initial = Lower(Left("name", 1))
-    drugs = PublishedDrug.objects.visible()
-    drug_initials = drugs.annotate(initial=initial).order_by().values_list("initial")
-    brand_initials = (
-        PublishedBrandName.objects.filter(published_drug__in=drugs)
-        .annotate(initial=initial)
-        .order_by()
-        .values_list("initial")
-    )
-    return {letter for (letter,) in drug_initials.union(brand_initials).order_by()}
 
 
 def requested_letter(request) -> str:

@@ -19,8 +19,8 @@ from reversion.models import Version
 
 from articles.models import Article
 from articles.revisions import render_in_memory, restore_working_text
-from articles.views import article_list, referring_pages
 from content.links import resolve_stored_links
+from pages.views import article_list, referring_pages
 
 
 @never_cache

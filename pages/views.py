@@ -19,7 +19,8 @@ from articles.models import HUB_FIELDS, Article, SitePage
 from content.links import find_targets, resolve_stored_links
 from content.models import InternalLink
 from drugs.models import PublishedDrug
-from medinfo import structured_data
+from pages import structured_data
+from pages.letters import available_letters
 
 # Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
 # so a publish or an edit reaches readers at once. Drafts never get here: they 404.
@@ -56,7 +57,6 @@ def article_list():
 
 @public_page
 def home(request):
-    from drugs.views import available_letters  # drugs.views imports this module
 
     visible = article_list()
     return render(

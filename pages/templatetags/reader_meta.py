@@ -1,8 +1,8 @@
-"""Template side of medinfo/structured_data.py: the JSON-LD block and an article's breadcrumbs."""
+"""Template side of pages/structured_data.py: the JSON-LD block and an article's breadcrumbs."""
 
 from django import template
 
-from medinfo import structured_data
+from pages import structured_data
 
 register = template.Library()
 

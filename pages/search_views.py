@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from articles.search import search as run_search
-from medinfo import structured_data
+from pages import structured_data
 
 
 def search(request):

@@ -4,14 +4,15 @@ accessible tabular inlines."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from reversion.models import Version
+from reversion.revisions import _get_options
 from reversion_compare.admin import CompareVersionAdmin
 
-from articles.links import resolve_hrefs
-from articles.revisions import revision_is_only_about
+from content.links import resolve_hrefs
 
 
 class RevisionAdmin(CompareVersionAdmin):
@@ -136,3 +137,26 @@ class BrokenLinkWarningMixin:
                 "Readers see these links as plain text until their target exists and is "
                 "published: " + ", ".join(hrefs),
             )
+
+
+def revision_is_only_about(revision, obj) -> bool:
+    """Whether every version in ``revision`` is ``obj`` itself or a row ``obj`` follows.
+
+    reversion reverts a whole revision at once. One saved from a change list (several site
+    pages' positions) or by another object's form holds rows this object's history has no
+    business writing: such a revision is not reverted from here.
+    """
+    model = type(obj)
+    owner_key = {ContentType.objects.get_for_model(model).pk: ("pk", obj.pk)}
+    for name in _get_options(model).follow:
+        relation = model._meta.get_field(name)  # a reverse foreign key: brand_names, ...
+        child = ContentType.objects.get_for_model(relation.related_model)
+        owner_key[child.pk] = (relation.field.attname, obj.pk)
+    for version in revision.version_set.all():
+        if version.content_type_id not in owner_key:
+            return False
+        attname, expected = owner_key[version.content_type_id]
+        value = version.object_id if attname == "pk" else version.field_dict.get(attname)
+        if str(value) != str(expected):
+            return False
+    return True
