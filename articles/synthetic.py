@@ -18,7 +18,17 @@ from django.utils.text import slugify
 from articles.models import Article, Status
 from articles.workflow import copy_to_live
 from content.markup import html_to_text, render_markdown
-from drugs.models import Availability, BrandName, Condition, Drug, Indication
+from content.publishing import fingerprint
+from drugs.models import (
+    Availability,
+    BrandName,
+    Condition,
+    Drug,
+    Indication,
+    PublishedBrandName,
+    PublishedCondition,
+    PublishedDrug,
+)
 
 SYNTHETIC_MARK = "synthetic"  # every generated drug's drug_class ends with this word
 BATCH = 1000
@@ -121,6 +131,54 @@ def _body(rng: random.Random, drug: Drug, topic: str, others: list[str], conditi
     return "\n\n".join(parts) + "\n"
 
 
+def _publish(conditions, drugs, brands, treats, *, now) -> None:
+    """Generated hubs and conditions count as reviewed: their published copies, in bulk.
+
+    Each document is built as ``Drug.review_document`` builds it, so the working copy's
+    review and the published copy's fingerprint match what the admin computes.
+    """
+    labels = dict(Availability.choices)
+    review = {"reviewed_by": "Synthetic Reviewer, MD", "reviewed_on": now.date()}
+    copies, brand_rows = [], []
+    for drug, names in zip(drugs, brands, strict=True):
+        condition = treats[drug.pk]
+        document = {
+            "name": drug.name, "drug_class": drug.drug_class,
+            "availability": labels[drug.availability], "summary": drug.summary,
+            "brands": [{"name": name, "mark": "®"} for name in sorted(names)],
+            "formulations": [],
+            "approved_uses": [{"condition": condition.name, "condition_id": condition.pk,
+                               "details": "", "formulations": []}],
+            "off_label_uses": [], "mechanism": drug.mechanism,
+        }  # fmt: skip
+        drug.reviewed_hash = fingerprint(document)
+        copy = PublishedDrug(
+            drug=drug, slug=drug.slug, document=document, fingerprint=drug.reviewed_hash,
+            published_at=now, text_since=now, **review,
+        )  # fmt: skip
+        copy.fill_from(document)
+        copies.append(copy)
+        brand_rows += [PublishedBrandName(published_drug=copy, name=n, mark="®") for n in names]
+    for drug in drugs:
+        drug.reviewed_by, drug.reviewed_on = review["reviewed_by"], review["reviewed_on"]
+    Drug.objects.bulk_update(drugs, ["reviewed_hash", "reviewed_by", "reviewed_on"], BATCH)
+    PublishedDrug.objects.bulk_create(copies, batch_size=BATCH)
+    PublishedBrandName.objects.bulk_create(brand_rows, batch_size=BATCH)
+    condition_copies = []
+    for condition in conditions:
+        document = {"name": condition.name, "summary": condition.summary}
+        condition.reviewed_hash = fingerprint(document)
+        condition.reviewed_by, condition.reviewed_on = review["reviewed_by"], review["reviewed_on"]
+        copy = PublishedCondition(
+            condition=condition, slug=condition.slug, document=document,
+            fingerprint=condition.reviewed_hash, published_at=now, text_since=now, **review,
+        )  # fmt: skip
+        copy.fill_from(document)
+        condition_copies.append(copy)
+    Condition.objects.bulk_update(conditions, ["reviewed_hash", "reviewed_by", "reviewed_on"])
+    PublishedCondition.objects.bulk_create(condition_copies, batch_size=BATCH)
+
+
 @transaction.atomic
 def generate(
     *, drugs: int, articles: int, seed: int = 1, progress: Callable[[int], None] | None = None
@@ -156,11 +214,13 @@ def generate(
         [BrandName(drug=d, name=b, mark="®") for d, brands in pairs for b in brands],
         batch_size=BATCH,
     )
+    treats = {d.pk: rng.choice(condition_rows) for d in drug_rows}
     Indication.objects.bulk_create(
-        [Indication(drug=d, condition=rng.choice(condition_rows), details="") for d in drug_rows],
+        [Indication(drug=d, condition=treats[d.pk], details="") for d in drug_rows],
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    _publish(conditions, drug_rows, brand_rows, treats, now=start)
 
     now = timezone.now()
     names = [d.name for d in drug_rows]

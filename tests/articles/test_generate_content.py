@@ -7,7 +7,7 @@ from django.db import connection
 from articles.models import Article
 from articles.search import _tsquery, _visible_articles_sql
 from articles.synthetic import generate
-from drugs.models import BrandName, Drug
+from drugs.models import BrandName, Drug, PublishedCondition
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,15 @@ def test_generated_articles_are_visible_rendered_and_searchable():
     drug = Drug.objects.first()
     brands = set(drug.brand_names.values_list("name", flat=True))
     assert set(drug.brand_names_text.split()) == brands
+
+
+def test_generated_hubs_and_conditions_are_published_as_reviewed(client):
+    generate(drugs=3, articles=6, seed=1)
+    for drug in Drug.objects.select_related("published"):
+        assert drug.published.fingerprint == drug.text_hash() == drug.reviewed_hash
+        assert client.get(f"/drugs/{drug.slug}/").status_code == 200
+    condition = PublishedCondition.objects.first()
+    assert client.get(f"/conditions/{condition.slug}/").status_code == 200
 
 
 def test_generate_content_command_refuses_to_generate_twice(capsys):
