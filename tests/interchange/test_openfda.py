@@ -99,6 +99,10 @@ def test_label_text_becomes_drafts_that_readers_never_see(db, client):
     assert client.get(f"/drugs/baclofen/{boxed.slug}/").status_code == 404
     with pytest.raises(workflow.WorkflowError):
         workflow.publish(boxed)
+    # The drug the label created is a working copy: no hub, no A–Z entry, not searchable.
+    assert client.get("/drugs/baclofen/").status_code == 404
+    assert b"/drugs/baclofen/" not in client.get("/drugs/").content
+    assert b"/drugs/baclofen/" not in client.get("/search/?q=baclofen").content
 
 
 def test_cleaning_strips_numbers_doubled_headings_and_shouting(db):
