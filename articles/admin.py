@@ -25,7 +25,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from articles.admin_profiles import AccountAdmin, ReviewerProfileAdmin
 from articles.admin_workflow import ArticleWorkflowAdminMixin, article_state
 from articles.links import link_works
-from articles.models import Article, ArticleKind, SitePage, SiteSettings
+from articles.models import Article, ArticleKind, PublishedArticle, SitePage, SiteSettings
 from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
@@ -143,7 +143,7 @@ class ArticleAdmin(
     change_list_template = "admin/articles/article/change_list.html"
     list_display = ["title", "drug", "state", "review", "published_at", "on_site"]
     list_filter = ["status", ReviewFilter, "kind", ("drug", DrugListFilter)]
-    list_select_related = ["drug__published"]
+    list_select_related = ["drug__published", "published__drug__published"]
     search_fields = ["title", "slug", "drug__name"]
     show_full_result_count = False
     ordering = ["-updated_at"]
@@ -214,7 +214,7 @@ class ArticleAdmin(
         return TemplateResponse(request, "admin/articles/article/series.html", context)
 
     def get_queryset(self, request):
-        visible = Article.objects.visible().filter(pk=OuterRef("pk"))
+        visible = PublishedArticle.objects.visible().filter(pk=OuterRef("pk"))
         queryset = with_review_state(self.model._default_manager.all())
         queryset = queryset.annotate(is_visible=Exists(visible))
         term = request.GET.get("q", "").strip()
@@ -236,14 +236,14 @@ class ArticleAdmin(
     def view_on_site(self, article):
         """The public page once the article is live; until then, the staff preview."""
         if article.is_live:
-            return article.get_absolute_url()
+            return article.published.get_absolute_url()
         return reverse("article-preview", args=[article.pk])
 
     @admin.display(description="on site")
     def on_site(self, article):
         if not getattr(article, "is_visible", False):
             return "—"
-        return format_html('<a href="{}">view</a>', article.get_absolute_url())
+        return format_html('<a href="{}">view</a>', article.published.get_absolute_url())
 
     @admin.display(description="state")
     def state(self, article):

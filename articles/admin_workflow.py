@@ -34,13 +34,14 @@ def article_state(article: Article, now: datetime.datetime | None = None) -> str
     """Where an article stands, in words: live, scheduled, pending changes, needs review."""
     now = now or timezone.now()
     fingerprint = getattr(article, "text_fingerprint", None) or article.text_hash()
+    copy = article.published_copy()  # loaded with the article by the admin's queries
     if not article.is_live:
         parts = [Status(article.status).label]
-    elif article.published_at > now:
-        parts = [f"Scheduled for {when(article.published_at)}"]
+    elif copy.published_at > now:
+        parts = [f"Scheduled for {when(copy.published_at)}"]
     else:
         parts = ["Live"]
-    if article.is_live and fingerprint != article.live_hash:
+    if article.is_live and fingerprint != copy.fingerprint:
         parts.append("with pending changes")
     if article.reviewed_on and article.reviewed_hash != fingerprint:
         parts.append("needs review: text changed since the review")

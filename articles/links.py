@@ -16,7 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, SitePage
+from articles.models import Article, PublishedArticle, SitePage
 from content.links import Target, resolve_hrefs, split_key
 from content.models import InternalLink, OldSlug
 from drugs.models import PublishedCondition, PublishedDrug
@@ -29,23 +29,23 @@ def _published(kind: str, *, through: str = ""):
 
     ``through``: reached through an old slug (``OldSlug`` rows, the asked slug is theirs).
     """
-    summary = {"article": "live_lead", "drug": "summary", "condition": "summary"}.get(kind)
+    summary = {"article": "lead", "drug": "summary", "condition": "summary"}.get(kind)
     prefix = ""
     if through:
         rows = OldSlug.objects.filter(kind=kind)
         if kind == "article":  # only while visible, and not a slug an article has again
-            rows = rows.filter(article__in=Article.objects.visible()).exclude(
+            rows = rows.filter(article__published__in=PublishedArticle.objects.visible()).exclude(
                 Exists(Article.objects.filter(slug=OuterRef("slug")))
             )
         elif kind == "drug":
             rows = rows.filter(drug__published__in=PublishedDrug.objects.visible())
         elif kind == "condition":
             rows = rows.filter(condition__published__in=PublishedCondition.objects.visible())
-        published = "__published" if kind in ("drug", "condition") else ""
+        published = "" if kind == "page" else "__published"
         prefix = f"{through}{published}__"
     else:
         rows = {
-            "article": Article.objects.visible,
+            "article": PublishedArticle.objects.visible,
             "drug": PublishedDrug.objects.visible,
             "condition": PublishedCondition.objects.visible,
             "page": SitePage.objects.all,
@@ -94,7 +94,12 @@ def _url(kind: str, slug: str, parent: str | None) -> str:
     return reverse(name, kwargs={"slug": slug})
 
 
-_KIND_OF = {**OldSlug.KINDS, "publisheddrug": "drug", "publishedcondition": "condition"}
+_KIND_OF = {
+    **OldSlug.KINDS,
+    "publishedarticle": "article",
+    "publisheddrug": "drug",
+    "publishedcondition": "condition",
+}
 
 
 def links_to(obj: models.Model) -> Q:
@@ -194,8 +199,10 @@ def _reasons(keys: set[str]) -> dict[str, str]:
     if not slugs:
         return {}
     found = {}
-    old = OldSlug.objects.filter(kind="article", slug__in=slugs).select_related("article")
-    current = Article.objects.filter(slug__in=slugs)
+    old = OldSlug.objects.filter(kind="article", slug__in=slugs).select_related(
+        "article__published"
+    )
+    current = Article.objects.filter(slug__in=slugs).select_related("published")
     pairs = [(row.slug, row.article) for row in old] + [(a.slug, a) for a in current]
     for slug, article in pairs:  # the current slug last: it wins over an old one
         scheduled = article.is_live and article.published_at > timezone.now()

@@ -8,7 +8,6 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -17,6 +16,7 @@ from content.fields import LowerCaseSlugField
 from content.link_records import record_links
 from content.markup import html_to_text, render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
+from content.publishing import PublishedCopy, PublishedQuerySet
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -43,49 +43,14 @@ class ArticleKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# Reader-facing fields and the published copies they are read from (see Article.publish).
-LIVE_FIELDS = {
-    "title": "live_title",
-    "lead": "live_lead",
-    "body": "live_body",
-    "body_html": "live_body_html",
-    "body_text": "live_body_text",
-    "toc": "live_toc",
-    "reviewed_by": "live_reviewed_by",
-    "reviewed_on": "live_reviewed_on",
-    "updated_at": "live_updated_at",
-}
-
-
-class PublishedVersionIterable(ModelIterable):
-    """Yields articles as readers see them: the reviewed, published copy of the text."""
-
-    def __iter__(self):
-        for article in super().__iter__():
-            yield article.as_published()
-
-
 # What lists of articles load of their drug's hub: its name and URL.
 HUB_FIELDS = ("drug__published__name", "drug__published__slug", "drug__published__published_at")
 
 
 class ArticleQuerySet(models.QuerySet):
-    def visible(self):
-        """What readers may see, as they may see it. The one rule.
-
-        An article is visible once it has a published, medically reviewed version
-        (``is_live``) and its publish time has passed; a future time schedules it
-        without any job running. The instances carry the published text, never a
-        pending edit.
-        """
-        queryset = self.filter(is_live=True, published_at__lte=timezone.now())
-        queryset._iterable_class = PublishedVersionIterable
-        return queryset
-
-    def only(self, *fields):
-        if self._iterable_class is PublishedVersionIterable:  # load what will be shown
-            fields = (*fields, *(LIVE_FIELDS[f] for f in fields if f in LIVE_FIELDS))
-        return super().only(*fields)
+    def readable(self):
+        """The articles readers can see now (working rows: readers read ``published``)."""
+        return self.filter(published__in=PublishedArticle.objects.visible())
 
     def for_drug(self, drug):
         return self.filter(drug=drug)
@@ -93,10 +58,6 @@ class ArticleQuerySet(models.QuerySet):
     def with_hub(self):
         """Load each article's drug hub with it (for its URL and the drug's name)."""
         return self.select_related("drug__published")
-
-    def in_series_order(self):
-        """Reader lists: ordered by the published title, never by a pending one."""
-        return self.order_by("series_position", "live_title")
 
 
 class Article(SlugHistoryMixin, TimestampedModel):
@@ -171,31 +132,6 @@ class Article(SlugHistoryMixin, TimestampedModel):
         help_text="An editor-chosen article shown as a labelled promoted link.",
     )
     featured = models.BooleanField(default=False, help_text="Show on the home page.")
-    # The published version: written only by publish(), read by every reader page.
-    is_live = models.BooleanField(default=False, editable=False)
-    live_title = models.CharField(max_length=200, blank=True, editable=False)
-    live_lead = models.TextField(blank=True, editable=False)
-    live_body = models.TextField(blank=True, editable=False, help_text="The reviewed Markdown.")
-    live_body_html = models.TextField(blank=True, editable=False)
-    live_body_text = models.TextField(blank=True, editable=False)
-    live_toc = models.JSONField(default=list, blank=True, editable=False)
-    live_reviewed_by = models.CharField(max_length=160, blank=True, editable=False)
-    live_reviewed_on = models.DateField(null=True, blank=True, editable=False)
-    live_hash = models.CharField(max_length=64, blank=True, editable=False)
-    live_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Search indexes what readers may see; PostgreSQL keeps it in step with every write.
-    search_vector = models.GeneratedField(
-        expression=SearchVector("live_title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("live_lead", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("live_body_text", weight="C", config=SEARCH_CONFIG),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    title_vector = models.GeneratedField(
-        expression=SearchVector("live_title", weight="A", config=SEARCH_CONFIG),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
     # The working text, drafts included, for the editors' search in the admin.
     edit_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -215,10 +151,7 @@ class Article(SlugHistoryMixin, TimestampedModel):
             ("publish_article", "Can publish, schedule and unpublish articles"),
         ]
         indexes = [
-            models.Index(fields=["is_live", "published_at"], name="article_live_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
-            GinIndex(fields=["search_vector"], name="article_search_idx"),
-            GinIndex(fields=["title_vector"], name="article_title_search_idx"),
             GinIndex(fields=["edit_vector"], name="article_edit_search_idx"),
         ]
         constraints = [
@@ -226,38 +159,22 @@ class Article(SlugHistoryMixin, TimestampedModel):
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="article_published_has_time",
             ),
-            # The review gate, in the database: nothing goes live without a review.
-            models.CheckConstraint(
-                condition=Q(is_live=False)
-                | (
-                    Q(published_at__isnull=False, live_reviewed_on__isnull=False)
-                    & ~Q(live_reviewed_by="")
-                    & ~Q(live_hash="")
-                ),
-                name="article_live_is_reviewed",
-            ),
         ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-
-        if getattr(self, "_published_view", False):
-            raise ValueError("This is the readers' copy of an article; load it to edit it.")
-        old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         self.body_text = html_to_text(rendered.html)
         self.toc = rendered.toc
-        if self.is_live and self.text_hash() == self.live_hash:
+        if self.is_live and self.text_hash() == self.published_copy().fingerprint:
             self.status = Status.PUBLISHED  # the text is exactly what readers see
         elif self.status == Status.PUBLISHED:
             self.status = Status.DRAFT  # an edit after publishing needs a new review
         super().save(*args, **kwargs)
-        record_links(self, rendered.links)
-        record_links(self, self.live_links(rendered), live=True)
-        self.remember_old_slug(old_slug)
+        record_links(self, rendered.links)  # the working text's; publishing records the copy's
 
     def get_absolute_url(self):
         if hub := self.hub:
@@ -284,14 +201,6 @@ class Article(SlugHistoryMixin, TimestampedModel):
     def last_updated(self):
         return self.updated_at
 
-    def live_links(self, working=None) -> list:
-        """The internal links of the readers' copy (none when not live)."""
-        if not self.is_live:
-            return []
-        if working is not None and self.live_body == self.body:
-            return working.links
-        return render_markdown(self.live_body).links
-
     def text_hash(self) -> str:
         """Fingerprint of what a medical review vouches for: title, lead and body."""
         text = "\x1f".join([self.title, self.lead, self.body])
@@ -301,28 +210,114 @@ class Article(SlugHistoryMixin, TimestampedModel):
     def has_current_review(self) -> bool:
         return bool(self.reviewed_on and self.reviewed_hash == self.text_hash())
 
+    def published_copy(self) -> "PublishedArticle | None":
+        """The readers' copy (published or scheduled), if there is one."""
+        if self.pk is None:
+            return None
+        try:
+            return self.published
+        except PublishedArticle.DoesNotExist:
+            return None
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers have (or will have, when scheduled) a published copy."""
+        copy = self.published_copy()
+        return copy is not None and copy.published_at is not None
+
     @property
     def has_pending_changes(self) -> bool:
         """A published article whose working text differs from what readers see."""
-        return self.is_live and self.text_hash() != self.live_hash
+        return self.is_live and self.text_hash() != self.published_copy().fingerprint
 
-    def as_published(self) -> "Article":
-        """This instance with the published copy in the reader-facing fields (not savable)."""
-        loaded = self.__dict__
-        for field, live_field in LIVE_FIELDS.items():
-            if live_field in loaded:
-                loaded[field] = loaded[live_field]
-            else:
-                loaded.pop(field, None)  # deferred: refresh_from_db loads the live copy
-        self._published_view = True
-        return self
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
-        if not getattr(self, "_published_view", False):
-            return super().refresh_from_db(using, fields, from_queryset)
-        wanted = list(fields) if fields else [f.attname for f in self._meta.concrete_fields]
-        super().refresh_from_db(using, [LIVE_FIELDS.get(f, f) for f in wanted], from_queryset)
-        self.as_published()
+class PublishedArticleQuerySet(PublishedQuerySet):
+    def for_drug(self, drug):
+        return self.filter(drug=drug)
+
+    def with_hub(self):
+        return self.select_related("drug__published")
+
+    def in_series_order(self):
+        return self.order_by("series_position", "title")
+
+
+class PublishedArticle(PublishedCopy):
+    """An article as readers see it: the reviewed text, and where and how it is shown.
+
+    Written only by publishing (articles.workflow): the title, lead and body a medical
+    reviewer vouched for (``fingerprint``), rendered; and, as of that publish step, the
+    slug, primary drug, promoted link, series place and the featured flag.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    slug = LowerCaseSlugField(max_length=200, unique=True)
+    drug = models.ForeignKey(
+        "drugs.Drug", on_delete=models.PROTECT, null=True, related_name="published_articles"
+    )
+    promoted_article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    lead = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    toc = models.JSONField(default=list, blank=True)
+    series_position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=20, choices=ArticleKind, default=ArticleKind.OTHER)
+    featured = models.BooleanField(default=False)
+    # Search indexes what readers may see; PostgreSQL keeps it in step with every write.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("lead", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = PublishedArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["series_position", "title"]
+        indexes = [
+            models.Index(fields=["published_at"], name="published_article_time_idx"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(featured=True),
+                name="published_article_featured_idx",
+            ),
+            GinIndex(fields=["search_vector"], name="published_article_search_idx"),
+            GinIndex(fields=["title_vector"], name="published_article_title_idx"),
+        ]
+        constraints = [
+            # The review gate, in the database: nothing is published without a review.
+            models.CheckConstraint(
+                condition=Q(reviewed_on__isnull=False) & ~Q(reviewed_by="") & ~Q(fingerprint=""),
+                name="published_article_is_reviewed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if hub := self.hub:
+            return reverse("article-detail", kwargs={"drug_slug": hub.slug, "slug": self.slug})
+        return reverse("article-standalone", kwargs={"slug": self.slug})
+
+    hub = Article.hub
+
+    @property
+    def last_updated(self):
+        """When readers first got this text (not an import's or a re-publish's date)."""
+        return self.text_since
 
 
 class SitePage(SlugHistoryMixin, TimestampedModel):

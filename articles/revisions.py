@@ -9,9 +9,7 @@ from content.markup import render_markdown
 
 ARTICLE_UNVERSIONED = [
     "status", "published_at", "reviewed_by", "reviewed_on", "reviewer", "reviewed_hash",
-    "is_live", "live_title", "live_lead", "live_body_html", "live_body_text", "live_toc",
-    "live_reviewed_by", "live_reviewed_on", "live_hash", "live_updated_at",
-    "search_vector", "title_vector", "edit_vector", "body_html", "body_text", "toc",
+    "text_edited_by", "edit_vector", "body_html", "body_text", "toc",
 ]  # fmt: skip
 # What a revert of an article restores (attribute names, as Version.field_dict has them).
 ARTICLE_REVERTED = [

@@ -23,7 +23,8 @@ Three choices keep it fast at 100,000 articles:
 closest drug, brand or condition name, and only when no result had every word and the
 suggestion finds something itself.
 
-Visibility is the ``Article.objects.visible()`` rule itself, compiled into the SQL.
+Visibility is the ``PublishedArticle.objects.visible()`` rule itself, compiled into the
+SQL; articles are searched in their published copies only.
 """
 
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import HUB_FIELDS, Article
+from articles.models import HUB_FIELDS, PublishedArticle
 from articles.search_query import MAX_QUERY_CHARS, ReaderQuery, any_of, vocabulary
 from content.models import SEARCH_CONFIG
 from drugs.models import PublishedCondition, PublishedDrug
@@ -187,7 +188,7 @@ def _rank_sql(vector: str, any_sql: str, all_sql: str, boost: float) -> str:
 
 
 def _visible_articles_sql() -> tuple[str, list]:
-    queryset = Article.objects.visible()
+    queryset = PublishedArticle.objects.visible()
     compiler = queryset.query.get_compiler(connection=connection)
     where, params = queryset.query.where.as_sql(compiler, connection)
     return where, list(params)
@@ -205,7 +206,8 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
 
     def scan(kind: str, vector: str, q: str, limit: int, gate: str = "") -> None:
         scans[kind].append(
-            f"(SELECT id FROM articles_article, query WHERE {vector} @@ {q} AND {visible}"
+            f"(SELECT article_id AS id FROM articles_publishedarticle, query "
+            f"WHERE {vector} @@ {q} AND {visible}"
             f"{gate} LIMIT {limit})"
         )
 
@@ -230,8 +232,9 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
             SELECT id, false FROM partial WHERE id NOT IN (SELECT id FROM complete)
         ),
         hits AS (
-            SELECT 'article' AS kind, a.id, ts_rank(a.search_vector, q_any) AS rank, c.complete
-              FROM articles_article a JOIN candidates c USING (id), query
+            SELECT 'article' AS kind, a.article_id AS id, ts_rank(a.search_vector, q_any) AS rank,
+                   c.complete
+              FROM articles_publishedarticle a JOIN candidates c ON c.id = a.article_id, query
             UNION ALL
             SELECT 'drug', d.drug_id, ts_rank(d.search_vector, q_any) * {HUB_BOOST},
                    d.search_vector @@ q_all
@@ -263,7 +266,7 @@ def _load_hits(rows: list[tuple], tsquery: tuple[str, list]) -> list[Hit]:
     for kind, pk, *_ in rows:
         ids[kind].append(pk)
     objects = {
-        "article": Article.objects.visible()
+        "article": PublishedArticle.objects.visible()
         .with_hub()
         .only("title", "slug", "lead", *HUB_FIELDS)
         .in_bulk(ids["article"]),
@@ -282,7 +285,7 @@ def _load_hits(rows: list[tuple], tsquery: tuple[str, list]) -> list[Hit]:
 
 
 _SNIPPET_SOURCES = {  # the table, its key, the text a snippet is cut from
-    "article": ("articles_article", "id", "live_lead || ' ' || live_body_text"),
+    "article": ("articles_publishedarticle", "article_id", "lead || ' ' || body_text"),
     "drug": (
         "drugs_publisheddrug",
         "drug_id",
@@ -344,7 +347,8 @@ def _suggest(query: ReaderQuery) -> str:
           AND NOT EXISTS (
                 SELECT 1 FROM drugs_publishedcondition
                  WHERE search_vector @@ q AND published_at <= %s)
-          AND NOT EXISTS (SELECT 1 FROM articles_article WHERE search_vector @@ q AND {visible})
+          AND NOT EXISTS (
+                SELECT 1 FROM articles_publishedarticle WHERE search_vector @@ q AND {visible})
     """
     with connection.cursor() as cursor:
         now = timezone.now()
@@ -366,7 +370,8 @@ def _finds_anything(query: ReaderQuery) -> bool:
                         WHERE search_vector @@ q AND published_at <= %s)
             OR EXISTS (SELECT 1 FROM drugs_publishedcondition, query
                         WHERE search_vector @@ q AND published_at <= %s)
-            OR EXISTS (SELECT 1 FROM articles_article, query WHERE search_vector @@ q AND {visible})
+            OR EXISTS (SELECT 1 FROM articles_publishedarticle, query
+                        WHERE search_vector @@ q AND {visible})
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*match_params, timezone.now(), timezone.now(), *visible_params])

@@ -65,8 +65,9 @@ def series_page(*, page_number=1, search: str = "", only_gaps: bool = False):
     page = Paginator(drugs, DRUGS_PER_PAGE).get_page(page_number)
     articles = with_review_state(
         Article.objects.filter(drug__in=[d.pk for d in page], kind__in=SERIES_KINDS)
-    ).only(
-        "pk", "title", "drug_id", "kind", "status", "is_live", "published_at", "reviewed_on",
+    ).select_related("published").only(
+        "pk", "title", "drug_id", "kind", "status", "published_at", "reviewed_on",
+        "published__published_at", "published__fingerprint",
     ).order_by("series_position", "title")  # fmt: skip
     by_cell: dict[tuple, list] = {}
     now = timezone.now()

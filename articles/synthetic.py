@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Status
-from articles.workflow import copy_to_live
+from articles.models import Article, PublishedArticle, Status
+from articles.workflow import build_published_copy
 from content.markup import html_to_text, render_markdown
 from content.publishing import fingerprint
 from drugs.models import (
@@ -131,6 +131,14 @@ def _body(rng: random.Random, drug: Drug, topic: str, others: list[str], conditi
     return "\n\n".join(parts) + "\n"
 
 
+def _insert_published(articles: list[Article]) -> None:
+    """Generated articles count as reviewed: inserted with their published copies."""
+    Article.objects.bulk_create(articles)
+    PublishedArticle.objects.bulk_create(
+        [build_published_copy(article, article.published_at) for article in articles]
+    )
+
+
 def _publish(conditions, drugs, brands, treats, *, now) -> None:
     """Generated hubs and conditions count as reviewed: their published copies, in bulk.
 
@@ -241,15 +249,14 @@ def generate(
             reviewed_by="Synthetic Reviewer, MD", reviewed_on=published.date(),
         )  # fmt: skip
         article.reviewed_hash = article.text_hash()
-        copy_to_live(article, published)  # generated text counts as reviewed
         batch.append(article)
         if len(batch) >= BATCH:
-            Article.objects.bulk_create(batch)
+            _insert_published(batch)
             written += len(batch)
             batch = []
             if progress:
                 progress(written)
-    Article.objects.bulk_create(batch)
+    _insert_published(batch)
     written += len(batch)
     if progress:
         progress(written)

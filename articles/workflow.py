@@ -13,10 +13,12 @@ import datetime
 from html.parser import HTMLParser
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.models import LIVE_FIELDS, Article, Status
+from articles.models import Article, PublishedArticle, Status
+from content.link_records import record_links
+from content.markup import render_markdown
 from content.models import shown_name_of
 
 
@@ -146,47 +148,83 @@ def publish(article: Article, *, user=None, at: datetime.datetime | None = None)
         )
     _require_alt_text(article)
     now = timezone.now()
+    copy = article.published_copy()
+    live = article.is_live
     # Readers first see this text at once when it updates a live article, else at ``at``.
-    text_since = now if article.is_live or at is None else at
-    if at is not None and at > now and article.is_live and article.published_at <= now:
+    text_since = now if live or at is None else at
+    if at is not None and at > now and live and copy.published_at <= now:
         raise WorkflowError(
             "This article is live: a reviewed update is published at once. "
             "To hide it until a later time, unpublish it first."
         )
     if at is not None:
         article.published_at = at
-    elif not article.is_live or article.published_at is None or article.published_at > now:
+    elif not live or article.published_at is None or article.published_at > now:
         article.published_at = now  # a live article's update keeps its first publish time
-    copy_to_live(article, text_since)
+    try:
+        with transaction.atomic():
+            copy_to_published(article, text_since).save()
+    except IntegrityError as clash:
+        raise WorkflowError(
+            f"Another published article has the address “{article.slug}”: change this "
+            "article's slug, save, then publish."
+        ) from clash
+    article.status = Status.PUBLISHED
     article.save()  # pages linking to it show it as a link from their next request
     return article
 
 
-def copy_to_live(article: Article, text_since: datetime.datetime) -> None:
-    """Make the current, reviewed text the readers' copy (in memory; the caller saves).
+def copy_to_published(article: Article, text_since: datetime.datetime) -> PublishedArticle:
+    """The readers' copy of the current, reviewed article (unsaved; the caller saves it).
+
+    Carries the reviewed title, lead and body (rendered) and, as of this step, the slug,
+    primary drug, promoted link, series place and featured flag; records the copy's links
+    and remembers a published slug it replaces (old URLs answer 301).
 
     ``text_since`` is when readers first see this text: the page's "Last updated" date.
     Publishing the text already live again (after an unpublish, say) keeps the old date:
     readers expect the date the reviewed text last changed, not that of an import or a
     re-publish.
     """
+    existing = article.published_copy()
+    old_slug = existing.slug if existing else None
+    copy = build_published_copy(article, text_since, existing)
+    record_links(article, render_markdown(article.body).links, live=True)
+    if old_slug != article.slug:
+        article.remember_old_slug(old_slug)
+    return copy
+
+
+def build_published_copy(
+    article: Article, text_since: datetime.datetime, copy: PublishedArticle | None = None
+) -> PublishedArticle:
+    """The readers' copy of ``article`` as it is now, filled in memory (no query): on
+    ``copy`` (the existing one) or a new one. Imports build many at once with it."""
+    copy = copy or PublishedArticle(article=article)
     text_hash = article.text_hash()
-    if article.live_updated_at is None or article.live_hash != text_hash:
-        article.live_updated_at = text_since
-    for field, live_field in LIVE_FIELDS.items():
-        if field != "updated_at":
-            setattr(article, live_field, getattr(article, field))
-    article.live_hash = text_hash
-    article.is_live = True
-    article.status = Status.PUBLISHED
+    if copy.text_since is None or copy.fingerprint != text_hash:
+        copy.text_since = text_since
+    copy.fingerprint = text_hash
+    copy.document = {"title": article.title, "lead": article.lead, "body": article.body}
+    for field in (
+        "slug", "drug_id", "promoted_article_id", "title", "lead", "body_html", "body_text",
+        "toc", "series_position", "kind", "featured", "reviewer_id", "reviewed_by",
+        "reviewed_on", "published_at",
+    ):  # fmt: skip
+        setattr(copy, field, getattr(article, field))
+    return copy
 
 
 @transaction.atomic
 def unpublish(article: Article, *, user=None) -> Article:
+    """Take the article away from readers. Its copy is kept, out of sight, so that
+    publishing the same text again keeps its "Last updated" date."""
     _require(user, "publish_article", "unpublish articles")
     if not article.is_live:
         raise WorkflowError("This article is not published.")
-    article.is_live = False
+    copy = article.published_copy()
+    copy.published_at = None
+    copy.save(update_fields=["published_at"])
     article.status = Status.DRAFT
     article.save()  # pages linking to it show plain text from their next request
     return article

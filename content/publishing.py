@@ -70,7 +70,8 @@ class Reviewable(models.Model):
 
 class PublishedQuerySet(models.QuerySet):
     def visible(self):
-        """What readers may see now: published copies whose publish time has passed."""
+        """What readers may see now: published copies whose publish time has passed (a copy
+        taken down has none)."""
         return self.filter(published_at__lte=timezone.now())
 
 
@@ -88,7 +89,9 @@ class PublishedCopy(models.Model):
     )
     reviewed_by = models.CharField(max_length=160, blank=True)
     reviewed_on = models.DateField(null=True)
-    published_at = models.DateTimeField(help_text="Readers see this copy from this time on.")
+    published_at = models.DateTimeField(
+        null=True, help_text="Readers see this copy from this time on; none: taken down."
+    )
     text_since = models.DateTimeField(help_text="When readers first saw this text.")
 
     objects = PublishedQuerySet.as_manager()

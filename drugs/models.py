@@ -134,7 +134,7 @@ class Drug(Reviewable, SlugHistoryMixin, TimestampedModel):
         record_links(self, render_markdown(copy.document["mechanism"]).links, live=True)
 
     def before_unpublish(self) -> None:
-        live = self.articles.filter(is_live=True).count()
+        live = self.articles.filter(published__published_at__isnull=False).count()
         if live:
             raise PublishingError(
                 f"{live} published article{'s are' if live > 1 else ' is'} about this drug "

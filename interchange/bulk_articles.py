@@ -2,7 +2,7 @@
 
 An article created through ``save()`` and then ``workflow.publish()`` is rendered twice
 and costs a handful of queries; at 100,000 articles that is most of an import. Here a
-new article is rendered once, its readers' copy is filled by ``workflow.copy_to_live``
+new article is rendered once, its readers' copy is built by ``workflow.build_published_copy``
 only when its record names a review of exactly this text (the review gate: reviewed
 hash = text hash, and the database's constraint checks the live copy is reviewed), and
 a batch goes in with one ``bulk_create`` and its links with another.
@@ -12,8 +12,8 @@ from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from articles.models import Article, Status
-from articles.workflow import copy_to_live
+from articles.models import Article, PublishedArticle, Status
+from articles.workflow import build_published_copy
 from content.link_records import record_links_of_many
 from content.markup import html_to_text, render_markdown
 from content.models import OldSlug
@@ -25,7 +25,7 @@ BATCH = 1000
 def create_articles(steps: list, values) -> list[Article]:
     """Insert the articles of created steps; values(record) gives the plain field values."""
     now = timezone.now()
-    rows, links = [], []
+    rows, links, published = [], [], set()
     for step in steps:
         article = Article(slug=step.record["slug"], **values(step.record))
         rendered = render_markdown(article.body)
@@ -36,15 +36,20 @@ def create_articles(steps: list, values) -> list[Article]:
             if not article.has_current_review:  # the schema requires a review; the gate holds
                 article.status = Status.DRAFT
             else:
-                copy_to_live(article, article.published_at or now)
+                published.add(article.slug)
         rows.append(article)
         links.append(rendered.links)
     Article.objects.bulk_create(rows, batch_size=BATCH)
+    live = [row for row in rows if row.slug in published]
+    PublishedArticle.objects.bulk_create(
+        [build_published_copy(row, row.published_at or now) for row in live], batch_size=BATCH
+    )
     OldSlug.objects.filter(kind="article", slug__in=[row.slug for row in rows]).delete()
     pairs = list(zip(rows, links, strict=True))
     record_links_of_many(pairs, new=True)
     # A published record's readers' copy is its text: the same links, for Referring Pages.
-    record_links_of_many([(a, found) for a, found in pairs if a.is_live], new=True, live=True)
+    pairs = [(a, found) for a, found in pairs if a.slug in published]
+    record_links_of_many(pairs, new=True, live=True)
     return rows
 
 

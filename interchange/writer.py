@@ -17,7 +17,7 @@ from dataclasses import replace
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, SitePage, SiteSettings, Status
+from articles.models import Article, PublishedArticle, SitePage, SiteSettings, Status
 from content import review_workflow
 from content.models import OldSlug
 from drugs.models import Condition, Drug
@@ -89,6 +89,18 @@ class BatchWriter:
         ids = _ids_by_slug(Article, slugs)
         rows = [Article(pk=pk, promoted_article_id=ids.get(slug)) for pk, slug in self.promotions]
         Article.objects.bulk_update(rows, ["promoted_article_id"], batch_size=BATCH)
+        # A published record's promoted link is part of what it published: its copy's too.
+        published = set(
+            PublishedArticle.objects.filter(pk__in=[row.pk for row in rows]).values_list(
+                "pk", flat=True
+            )
+        )
+        copies = [
+            PublishedArticle(pk=row.pk, promoted_article_id=row.promoted_article_id)
+            for row in rows
+            if row.pk in published
+        ]
+        PublishedArticle.objects.bulk_update(copies, ["promoted_article_id"], batch_size=BATCH)
         render_mechanisms(self.drugs_to_render)
         for model, record in self.publications:
             publish_reviewed(model.objects.get(slug=record["slug"]), record)

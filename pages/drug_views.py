@@ -232,5 +232,5 @@ def _articles_about(condition: PublishedCondition, drug_ids: set[int]):
     return (
         article_list()
         .filter(Q(drug__in=drug_ids) | Q(pk__in=linking_articles))
-        .order_by("drug__name", "series_position", "live_title")
+        .order_by("drug__published__name", "series_position", "title")
     )

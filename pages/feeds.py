@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from articles.models import HUB_FIELDS, Article, SiteSettings
+from articles.models import HUB_FIELDS, PublishedArticle, SiteSettings
 from content.links import resolve_stored_links
 
 # href="..." and src="..." that are not already absolute (the sanitiser always double-quotes).
@@ -44,9 +44,9 @@ class LatestArticlesFeed(Feed):
     def items(self):
         """The latest articles, their links resolved as on their pages (one lookup for all)."""
         items = list(
-            Article.objects.visible()
+            PublishedArticle.objects.visible()
             .with_hub()
-            .only("title", "slug", "lead", "body_html", "published_at", "updated_at", *HUB_FIELDS)
+            .only("title", "slug", "lead", "body_html", "published_at", "text_since", *HUB_FIELDS)
             .order_by("-published_at")[:30]
         )
         bodies = resolve_stored_links(*(item.body_html for item in items))
@@ -67,4 +67,4 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.text_since

@@ -1,6 +1,6 @@
 """Staff preview: an article's saved working copy rendered exactly as its reader page would be.
 
-Readers' pages read ``Article.objects.visible()``, the published copy; this reads the
+Readers' pages read ``PublishedArticle.objects.visible()``, the published copy; this reads the
 working fields, drafts included, for staff who may view articles; ``?version=ID`` shows
 any saved revision of the article instead. Anonymous and non-staff users go to the admin
 login, staff without the view permission get 403. The page is never cached or indexed.
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, PublishedArticle
 from articles.revisions import render_in_memory, restore_working_text
 from content.links import resolve_stored_links
 from pages.views import article_list, referring_pages
@@ -38,7 +38,9 @@ def article_preview(request, pk):
         restore_working_text(article, version)
         render_in_memory(article)
     [article.body_html] = resolve_stored_links(article.body_html)
-    promoted = (Article.objects.visible().with_hub().filter(pk=article.promoted_article_id)).first()
+    promoted = (
+        PublishedArticle.objects.visible().with_hub().filter(pk=article.promoted_article_id)
+    ).first()
     related = []
     if article.hub:
         related = article_list().for_drug(article.drug).exclude(pk=article.pk).in_series_order()

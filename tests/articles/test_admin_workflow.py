@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, Status
+from articles.models import Article, PublishedArticle, Status
 from tests import factories
 from tests.articles.test_roles import change_post, role_user
 
@@ -98,7 +98,7 @@ def test_editor_crafting_a_published_status_in_the_change_form_changes_no_workfl
     editor = client_for("editor")
     before = (
         Article.objects.filter(pk=draft.pk)
-        .values("status", "published_at", "reviewed_by", "reviewed_on", "is_live")
+        .values("status", "published_at", "reviewed_by", "reviewed_on", "published")
         .get()
     )
 
@@ -312,6 +312,6 @@ def test_publish_now_on_a_scheduled_article_publishes_it_now(publisher, draft):
     step(publisher, "review", draft)
     later = timezone.now() + datetime.timedelta(days=2)
     step(publisher, "schedule", draft, {"publish_at": later.strftime("%Y-%m-%dT%H:%M")})
-    assert not Article.objects.visible().filter(pk=draft.pk).exists()
+    assert not PublishedArticle.objects.visible().filter(pk=draft.pk).exists()
     step(publisher, "publish", draft)
-    assert Article.objects.visible().filter(pk=draft.pk).exists()
+    assert PublishedArticle.objects.visible().filter(pk=draft.pk).exists()

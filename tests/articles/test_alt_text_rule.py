@@ -85,7 +85,7 @@ def test_images_with_alt_text_are_published():
 
     workflow.publish(review(workflow.submit_for_review(article)))
 
-    assert article.is_live and 'alt="A round white 10 mg tablet"' in article.live_body_html
+    assert article.is_live and 'alt="A round white 10 mg tablet"' in article.published.body_html
 
 
 def test_a_body_without_images_is_not_affected():

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import PublishedArticle
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,10 @@ def test_each_broken_link_is_listed_with_where_and_why_and_the_exit_code_is_one(
 def test_links_are_resolved_now_whatever_changed_their_target():
     target = factories.ArticleFactory(drug=None, slug="target")
     factories.SitePageFactory(slug="about", title="About", body="[t](article:target)")
-    Article.objects.filter(pk=target.pk).update(is_live=False)  # behind save()'s back
+    PublishedArticle.objects.filter(pk=target.pk).update(published_at=None)  # taken down
     assert check_links()[1:] == ("1 broken link in 1 page", 1)
 
-    Article.objects.filter(pk=target.pk).update(is_live=True)
+    PublishedArticle.objects.filter(pk=target.pk).update(published_at=timezone.now())
     assert check_links() == (["no broken links"], None, 0)
 
 

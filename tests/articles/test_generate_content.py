@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles.models import Article
+from articles.models import Article, PublishedArticle
 from articles.search import _tsquery, _visible_articles_sql
 from articles.synthetic import generate
 from drugs.models import BrandName, Drug, PublishedCondition
@@ -29,7 +29,7 @@ def test_generate_content_is_deterministic_for_a_seed():
 
 def test_generated_articles_are_visible_rendered_and_searchable():
     generate(drugs=3, articles=12, seed=1)
-    article = Article.objects.visible().first()
+    article = PublishedArticle.objects.visible().first()
     assert article.body_html.startswith("<h2")
     assert article.body_text and "##" not in article.body_text
     drug = Drug.objects.first()
@@ -57,15 +57,15 @@ def test_generate_content_command_refuses_to_generate_twice(capsys):
 def test_search_candidates_use_the_gin_index_on_a_large_table():
     generate(drugs=100, articles=4000, seed=3)
     few = Article.objects.order_by("pk").values_list("pk", flat=True)[:5]
-    Article.objects.filter(pk__in=list(few)).update(body_text="a xylophonic remark")
+    PublishedArticle.objects.filter(pk__in=list(few)).update(body_text="a xylophonic remark")
     with connection.cursor() as cursor:
         # What autovacuum does on a live site: merge the GIN pending list, refresh stats.
-        cursor.execute("SELECT gin_clean_pending_list('article_search_idx'::regclass)")
-        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SELECT gin_clean_pending_list('published_article_search_idx'::regclass)")
+        cursor.execute("ANALYZE articles_publishedarticle")
         tsquery, params = _tsquery("xylophonic", [])
         visible, visible_params = _visible_articles_sql()
         cursor.execute(
-            f"EXPLAIN SELECT id FROM articles_article "
+            f"EXPLAIN SELECT article_id FROM articles_publishedarticle "
             f"WHERE search_vector @@ {tsquery} AND {visible} LIMIT 2000",
             params + visible_params,
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.links import link_works
+from articles.models import Article
 from content.markup import markdownify
 from content.models import OldSlug
 from drugs.models import Condition, Drug
@@ -19,13 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 def rename(obj, slug):
-    """Change the slug as an editor does; a drug's or condition's new URL is then published
-    (slugs of reviewed content reach readers through the publish step)."""
+    """Change the slug as an editor does, then publish the new URL as a Publisher does
+    (the slug of reviewed content reaches readers through the publish step)."""
     obj = type(obj).objects.get(pk=obj.pk)  # as the admin loads it
     obj.slug = slug
     obj.save()
     if isinstance(obj, Drug | Condition):
         factories.publish_reviewed(obj)
+    elif isinstance(obj, Article) and obj.is_live:  # its review still holds: same text
+        copy = obj.published_copy()
+        workflow.publish(obj, at=copy.published_at if copy.published_at > timezone.now() else None)
     return obj
 
 

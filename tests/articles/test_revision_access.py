@@ -156,7 +156,7 @@ def test_the_reported_attack_leaves_the_live_article_on_the_site(world):
 
     assert response.status_code == 404
     article = Article.objects.get(pk=article.pk)
-    assert article.is_live and article.live_title == "Live article"
+    assert article.is_live and article.published.title == "Live article"
     assert Client().get(article.get_absolute_url()).status_code == 200
 
 

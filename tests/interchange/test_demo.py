@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.links import link_works
-from articles.models import Article, SitePage, SiteSettings
+from articles.models import Article, PublishedArticle, SitePage, SiteSettings
 from content.links import resolve_stored_links
 from content.models import InternalLink
 from drugs.models import Condition, Drug
@@ -26,7 +26,7 @@ def test_seed_demo_creates_the_demo_site(db):
     assert sorted(str(b) for b in baclofen.brand_names.all()) == ["Gablofen®", "Lioresal®"]
     assert baclofen.indications.approved().count() == 2
     assert baclofen.indications.off_label().count() == 3
-    assert Article.objects.visible().filter(drug=baclofen).count() >= 4
+    assert PublishedArticle.objects.visible().filter(drug=baclofen).count() >= 4
     assert SiteSettings.load().owner == "MedInfo Health Publishing"
     assert list(SitePage.objects.values_list("slug", flat=True)) == [
         "terms", "advertise", "contact", "about", "privacy",
@@ -37,7 +37,7 @@ def test_links_between_articles_of_the_demo_all_resolve(db):
     seed_demo()
 
     assert not InternalLink.objects.annotate(works=link_works()).filter(works=False).exists()
-    uses = Article.objects.visible().get(slug="baclofen-uses")
+    uses = PublishedArticle.objects.visible().get(slug="baclofen-uses")
     html = resolve_stored_links(uses.body_html)[0]
     assert 'href="/drugs/baclofen/how-does-baclofen-work/"' in html
     assert uses.promoted_article.drug is None
@@ -97,7 +97,7 @@ def test_demo_has_what_the_reader_pages_need(db):
     for article in Article.objects.all():
         assert article.lead and article.reviewed_by.endswith(", MD"), article.slug
         assert article.reviewed_on <= article.published_at.date()
-    assert Article.objects.visible().count() == Article.objects.count()
+    assert PublishedArticle.objects.visible().count() == Article.objects.count()
     for slug in ("what-is-baclofen", "baclofen-uses", "how-does-baclofen-work"):
         assert referring_pages(Article.objects.get(slug=slug)), slug
     footer = SitePage.objects.filter(footer_position__gt=0).order_by("footer_position")

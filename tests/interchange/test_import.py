@@ -5,7 +5,7 @@ import json
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, SitePage, SiteSettings
+from articles.models import Article, PublishedArticle, SitePage, SiteSettings
 from content.links import resolve_stored_links
 from content.models import InternalLink
 from drugs.models import BrandName, Condition, Drug, Formulation, Indication
@@ -107,7 +107,7 @@ def test_links_between_articles_of_one_import_resolve(db):
     result = import_content(encode(_published_pair()))
 
     assert result.ok
-    uses = Article.objects.visible().get(slug="baclofen-uses")
+    uses = PublishedArticle.objects.visible().get(slug="baclofen-uses")
     assert (
         'href="/drugs/baclofen/how-does-baclofen-work/"' in resolve_stored_links(uses.body_html)[0]
     )
@@ -121,7 +121,7 @@ def test_an_existing_broken_link_resolves_once_its_target_is_imported(db):
 
     import_content(encode(_published_pair()))
 
-    as_readers_see_it = Article.objects.visible().get(pk=older.pk)
+    as_readers_see_it = PublishedArticle.objects.visible().get(pk=older.pk)
     assert (
         'href="/drugs/baclofen/baclofen-uses/"'
         in resolve_stored_links(as_readers_see_it.body_html)[0]
@@ -133,8 +133,8 @@ def test_published_record_goes_live_through_the_review_gate(db):
 
     article = Article.objects.get(slug="baclofen-uses")
     assert article.is_live and article.has_current_review
-    assert Article.objects.visible().filter(slug="baclofen-uses").exists()
-    assert not Article.objects.visible().filter(slug="how-does-baclofen-work").exists()
+    assert PublishedArticle.objects.visible().filter(slug="baclofen-uses").exists()
+    assert not PublishedArticle.objects.visible().filter(slug="how-does-baclofen-work").exists()
 
 
 def test_draft_record_unpublishes_a_live_article(db):
@@ -145,7 +145,7 @@ def test_draft_record_unpublishes_a_live_article(db):
     result = import_content(encode(doc))
 
     assert result.counts["articles"].updated == 1
-    assert not Article.objects.visible().exists()
+    assert not PublishedArticle.objects.visible().exists()
     assert Article.objects.get(slug="baclofen-uses").status == "draft"
     assert import_content(encode(doc)).total.updated == 0
 
@@ -157,7 +157,7 @@ def test_future_publish_time_schedules_the_article(db):
     assert import_content(encode(doc)).ok
 
     assert Article.objects.get(slug="baclofen-uses").status == "published"
-    assert not Article.objects.visible().exists()
+    assert not PublishedArticle.objects.visible().exists()
     assert import_content(encode(doc)).total.updated == 0
 
 

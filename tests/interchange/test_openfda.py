@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles import workflow
-from articles.models import Article, Status
+from articles.models import Article, PublishedArticle, Status
 from drugs.models import Availability, Drug
 from interchange.label_import import import_openfda
 from interchange.label_text import brand_name, clean_section, markdown_table, table_rows
@@ -94,7 +94,7 @@ def test_label_text_becomes_drafts_that_readers_never_see(db, client):
     articles = Article.objects.filter(drug__slug="baclofen")
     assert articles.count() == 8
     assert set(articles.values_list("status", flat=True)) == {Status.DRAFT}
-    assert not Article.objects.visible().exists()
+    assert not PublishedArticle.objects.visible().exists()
     boxed = articles.get(label_sections__field="boxed_warning")
     assert client.get(f"/drugs/baclofen/{boxed.slug}/").status_code == 404
     with pytest.raises(workflow.WorkflowError):

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Q
 
-from articles.models import Article
+from articles.models import Article, PublishedArticle
 from articles.search import search
 from drugs.models import BrandName, Drug
 
@@ -29,7 +29,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def _naive(text: str) -> None:
-    matches = Article.objects.visible().filter(
+    matches = PublishedArticle.objects.visible().filter(
         Q(title__icontains=text) | Q(lead__icontains=text) | Q(body__icontains=text)
     )
     matches.count()
