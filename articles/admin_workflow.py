@@ -19,6 +19,7 @@ from articles import workflow
 from articles.forms import ReviewForm, ScheduleForm
 from articles.models import Article, Status
 from content.models import shown_name_of
+from content.publishing import changes
 
 # The workflow steps: the permission each needs (checked again by articles.workflow).
 STEP_PERMISSIONS = {
@@ -138,8 +139,15 @@ class ArticleWorkflowAdminMixin:
         may = {step: user.has_perm(permission) for step, permission in STEP_PERMISSIONS.items()}
         own_text = article.text_edited_by_id == user.pk
         shown_as = shown_name_of(user)
+        copy = article.published_copy()
+        live_text = copy.document if copy is not None and copy.published_at else None
         return {
             "state": article_state(article, now),
+            # What a reviewer vouches for: the working text against what readers have.
+            "changes": changes(live_text, article.review_document())
+            if not reviewed or pending
+            else [],
+            "first_publication": live_text is None,
             "submit": may["submit"] and article.status == Status.DRAFT,
             "review": may["review"] and not own_text and bool(shown_as),
             "own_text": may["review"] and own_text,

@@ -202,9 +202,28 @@ class Article(SlugHistoryMixin, TimestampedModel):
         return self.updated_at
 
     def text_hash(self) -> str:
-        """Fingerprint of what a medical review vouches for: title, lead and body."""
-        text = "\x1f".join([self.title, self.lead, self.body])
+        """Fingerprint of what a medical review vouches for: title, lead and body, and the
+        primary drug and promoted link it appears with (articles.reviews has its SQL twin)."""
+        text = "\x1f".join(
+            [
+                self.title,
+                self.lead,
+                self.body,
+                str(self.drug_id or ""),
+                str(self.promoted_article_id or ""),
+            ]
+        )
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def review_document(self) -> dict:
+        """What the reviewer reads and diffs against readers' copy (names, not ids)."""
+        return {
+            "title": self.title,
+            "lead": self.lead,
+            "body": self.body,
+            "primary_drug": self.drug.name if self.drug_id else "",
+            "promoted_article": self.promoted_article.title if self.promoted_article_id else "",
+        }
 
     @property
     def has_current_review(self) -> bool:

@@ -2,7 +2,8 @@
 
 One annotation serves the ``review_report`` command and the admin's "Review" filter, so
 both always agree. The text fingerprint is computed in PostgreSQL with the same recipe as
-``Article.text_hash()`` (SHA-256 of title, lead and body joined by U+001F), so a
+``Article.text_hash()`` (SHA-256 of title, lead, body, primary drug id and promoted
+article id joined by U+001F), so a
 changelist page or a report over every article costs one query, not a hash per row.
 """
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from articles.models import Article
@@ -35,10 +36,16 @@ class TextHash(models.Func):
 
 
 def text_hash_expression() -> TextHash:
-    separator = Value("\x1f")
+    separator = Value("\x1f", output_field=models.TextField())
+
+    def id_text(field: str):
+        return Coalesce(Cast(field, models.TextField()), Value(""), output_field=models.TextField())
+
     text = Concat(
-        F("title"), separator, F("lead"), separator, F("body"), output_field=models.TextField()
-    )
+        F("title"), separator, F("lead"), separator, F("body"), separator,
+        id_text("drug_id"), separator, id_text("promoted_article_id"),
+        output_field=models.TextField(),
+    )  # fmt: skip
     return TextHash(text)
 
 

@@ -205,7 +205,7 @@ def build_published_copy(
     if copy.text_since is None or copy.fingerprint != text_hash:
         copy.text_since = text_since
     copy.fingerprint = text_hash
-    copy.document = {"title": article.title, "lead": article.lead, "body": article.body}
+    copy.document = article.review_document()
     for field in (
         "slug", "drug_id", "promoted_article_id", "title", "lead", "body_html", "body_text",
         "toc", "series_position", "kind", "featured", "reviewer_id", "reviewed_by",

@@ -17,7 +17,8 @@ from dataclasses import replace
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PublishedArticle, SitePage, SiteSettings, Status
+from articles.models import Article, SitePage, SiteSettings, Status
+from articles.workflow import build_published_copy
 from content import review_workflow
 from content.models import OldSlug
 from drugs.models import Condition, Drug
@@ -89,18 +90,9 @@ class BatchWriter:
         ids = _ids_by_slug(Article, slugs)
         rows = [Article(pk=pk, promoted_article_id=ids.get(slug)) for pk, slug in self.promotions]
         Article.objects.bulk_update(rows, ["promoted_article_id"], batch_size=BATCH)
-        # A published record's promoted link is part of what it published: its copy's too.
-        published = set(
-            PublishedArticle.objects.filter(pk__in=[row.pk for row in rows]).values_list(
-                "pk", flat=True
-            )
-        )
-        copies = [
-            PublishedArticle(pk=row.pk, promoted_article_id=row.promoted_article_id)
-            for row in rows
-            if row.pk in published
-        ]
-        PublishedArticle.objects.bulk_update(copies, ["promoted_article_id"], batch_size=BATCH)
+        promoting = [pk for pk, slug in self.promotions if slug]
+        for article in Article.objects.filter(pk__in=promoting).select_related("published"):
+            cover_promoted_link(article)
         render_mechanisms(self.drugs_to_render)
         for model, record in self.publications:
             publish_reviewed(model.objects.get(slug=record["slug"]), record)
@@ -114,6 +106,20 @@ def _with_full_rows(steps: list) -> list:
     """The plan compared slim rows (exporter.articles_for_export); saving needs whole ones."""
     rows = Article.objects.in_bulk([step.row.pk for step in steps if step.row is not None])
     return [replace(step, row=rows[step.row.pk]) if step.row else step for step in steps]
+
+
+def cover_promoted_link(article: Article) -> None:
+    """The file's review vouches for the file's promoted link too (the link is set last,
+    when its target is in): the review, and the copy it published, cover it."""
+    reviewed_without_link = Article(
+        title=article.title, lead=article.lead, body=article.body, drug_id=article.drug_id
+    ).text_hash()
+    if article.reviewed_hash and article.reviewed_hash == reviewed_without_link:
+        article.reviewed_hash = article.text_hash()
+        Article.objects.filter(pk=article.pk).update(reviewed_hash=article.reviewed_hash)
+    copy = article.published_copy()
+    if copy is not None and copy.fingerprint == reviewed_without_link:
+        build_published_copy(article, copy.text_since, copy).save()
 
 
 def publish_reviewed(obj, record: dict) -> None:
@@ -213,7 +219,12 @@ def _article_values(record: dict, row: Article | None, drug_ids: dict[str, int])
     }
     # The file's review vouches for the file's text, as workflow.record_review would.
     reviewed = bool(record["reviewed_by"] and record["reviewed_on"])
-    text = Article(title=values["title"], lead=values["lead"], body=values["body"])
+    # Its promoted link is set once every article of the file is in (finish): until then
+    # the article has none, and cover_promoted_link() extends the review to it.
+    values["promoted_article_id"] = None
+    text = Article(
+        title=values["title"], lead=values["lead"], body=values["body"], drug_id=values["drug_id"]
+    )
     values["reviewed_hash"] = text.text_hash() if reviewed else ""
     review_changed = row is None or (row.reviewed_by, row.reviewed_on, row.reviewed_hash) != (
         values["reviewed_by"],

@@ -255,3 +255,14 @@ def test_a_review_of_an_older_text_is_not_exported_as_a_review_of_this_one(db):
     assert record["body"] == "Take 500 mg."
     assert record["reviewed_by"] == "" and record["reviewed_on"] is None
     assert record["status"] != "published"
+
+
+def test_an_imported_review_covers_the_records_promoted_link_and_primary_drug(db):
+    doc = _published_pair()
+    doc["articles"][0]["promoted_article"] = "how-does-baclofen-work"
+    import_content(encode(doc))
+    uses = Article.objects.select_related("published").get(slug="baclofen-uses")
+    assert uses.promoted_article.slug == "how-does-baclofen-work"
+    assert uses.has_current_review and not uses.has_pending_changes
+    assert uses.published.promoted_article_id == uses.promoted_article_id
+    assert import_content(encode(doc)).total.updated == 0
