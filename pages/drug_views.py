@@ -170,7 +170,10 @@ def drug_for_brand_slug(slug: str) -> PublishedDrug | None:
 def condition_detail(request, slug):
     try:
         condition = get_object_or_404(
-            PublishedCondition.objects.visible().only("name", "slug", "summary"), slug=slug
+            PublishedCondition.objects.visible().only(
+                "name", "slug", "summary", "reviewed_by", "reviewed_on", "text_since"
+            ),
+            slug=slug,
         )
     except Http404:
         return redirect_from_old_slug("condition", slug)

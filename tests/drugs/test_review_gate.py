@@ -107,6 +107,7 @@ def test_the_reviewer_sees_the_diff_and_another_reviewer_is_required(people, bac
     published = step(client_for(people["publisher"]), baclofen, "publish")
     assert "Published" in published.content.decode()
     assert "Relaxes muscles. Take with food." in hub_text()
+    assert "Medically reviewed by Ann Lee, MD" in " ".join(hub_text().split())
     copy = PublishedDrug.objects.get(pk=baclofen.pk)
     assert (copy.reviewed_by, copy.fingerprint) == ("Ann Lee, MD", baclofen.text_hash())
 
