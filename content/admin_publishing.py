@@ -8,7 +8,7 @@ Saving the working copy records who last changed its medical text (four eyes).
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from content import review_workflow
 from content.models import shown_name_of
@@ -34,6 +35,17 @@ class PublishingAdminMixin:
     """Adds the review/publish steps, the diff and the four-eyes record to a ModelAdmin."""
 
     change_form_template = "admin/content/publishing_change_form.html"
+    list_select_related = ["published"]
+
+    @admin.display(description="readers see")
+    def on_site(self, obj):
+        """The published page, if there is one (its changes may wait for review)."""
+        copy = getattr(obj, "published", None)
+        if copy is None or copy.published_at is None:
+            return "—"
+        if copy.published_at > timezone.now():
+            return f"scheduled {copy.published_at:%Y-%m-%d}"
+        return format_html('<a href="{}">published page</a>', copy.get_absolute_url())
 
     def _permission(self, step: str) -> str:
         opts = self.model._meta

@@ -93,7 +93,7 @@ class DrugAdmin(
     PublishingAdminMixin, MarkdownEditorAdminMixin, BrokenLinkWarningMixin, RevisionAdmin
 ):
     form = EditConflictForm
-    list_display = ["name", "drug_class", "availability", "updated_at"]
+    list_display = ["name", "drug_class", "availability", "on_site", "updated_at"]
     list_filter = ["availability"]
     search_fields = ["name", "slug", "brand_names__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -124,7 +124,7 @@ class DrugAdmin(
 
 @admin.register(Condition)
 class ConditionAdmin(PublishingAdminMixin, RevisionAdmin):
-    list_display = ["name", "slug", "updated_at"]
+    list_display = ["name", "slug", "on_site", "updated_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     show_full_result_count = False
