@@ -30,6 +30,7 @@ from articles.reviews import ReviewState, with_review_state
 from articles.revisions import ARTICLE_UNVERSIONED, restore_working_text
 from articles.search import rank_articles
 from articles.series import SERIES_KINDS, series_page
+from content.admin_publishing import PublishingAdminMixin
 from content.admin_support import (
     BrokenLinkWarningMixin,
     LabelledTabularInline,
@@ -303,10 +304,13 @@ class ArticleAdmin(
 
 
 @admin.register(SitePage)
-class SitePageAdmin(BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin):
+class SitePageAdmin(
+    PublishingAdminMixin, BrokenLinkWarningMixin, RevisionAdmin, MarkdownxModelAdmin
+):
+    """Site pages reach readers through a Publisher's publish step (no medical review)."""
+
     form = EditConflictForm
-    list_display = ["title", "slug", "footer_position", "updated_at"]
-    list_editable = ["footer_position"]
+    list_display = ["title", "slug", "footer_position", "on_site", "updated_at"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "footer_position", "body", "loaded_updated_at"]

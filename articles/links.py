@@ -16,7 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, PublishedArticle, SitePage
+from articles.models import Article, PublishedArticle, PublishedSitePage
 from content.links import Target, resolve_hrefs, split_key
 from content.models import InternalLink, OldSlug
 from drugs.models import PublishedCondition, PublishedDrug
@@ -41,14 +41,15 @@ def _published(kind: str, *, through: str = ""):
             rows = rows.filter(drug__published__in=PublishedDrug.objects.visible())
         elif kind == "condition":
             rows = rows.filter(condition__published__in=PublishedCondition.objects.visible())
-        published = "" if kind == "page" else "__published"
-        prefix = f"{through}{published}__"
+        else:
+            rows = rows.filter(page__published__in=PublishedSitePage.objects.visible())
+        prefix = f"{through}__published__"
     else:
         rows = {
             "article": PublishedArticle.objects.visible,
             "drug": PublishedDrug.objects.visible,
             "condition": PublishedCondition.objects.visible,
-            "page": SitePage.objects.all,
+            "page": PublishedSitePage.objects.visible,
         }[kind]()
     return rows.annotate(
         link_kind=Value(kind, _TEXT),
@@ -99,6 +100,7 @@ _KIND_OF = {
     "publishedarticle": "article",
     "publisheddrug": "drug",
     "publishedcondition": "condition",
+    "publishedsitepage": "page",
 }
 
 

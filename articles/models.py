@@ -16,7 +16,7 @@ from content.fields import LowerCaseSlugField
 from content.link_records import record_links
 from content.markup import html_to_text, render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
-from content.publishing import PublishedCopy, PublishedQuerySet
+from content.publishing import PublishedCopy, PublishedQuerySet, fingerprint
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -340,6 +340,11 @@ class PublishedArticle(PublishedCopy):
 
 
 class SitePage(SlugHistoryMixin, TimestampedModel):
+    """A site page as editors write it (Terms of Use, Privacy Policy, ...): readers see its
+    ``PublishedSitePage``, once a Publisher publishes it; no medical review is needed."""
+
+    needs_medical_review = False
+
     slug = LowerCaseSlugField(
         max_length=60, unique=True, help_text="The page lives at /SLUG/, e.g. terms, privacy."
     )
@@ -352,25 +357,65 @@ class SitePage(SlugHistoryMixin, TimestampedModel):
 
     class Meta:
         ordering = ["footer_position", "title"]
+        permissions = [("publish_sitepage", "Can publish and unpublish site pages")]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-
-        old_slug = self.stored_slug()
         rendered = render_markdown(self.body)
         self.body_html = rendered.html
         super().save(*args, **kwargs)
-        record_links(self, rendered.links)
-        self.remember_old_slug(old_slug)
+        record_links(self, rendered.links)  # the working text's; publishing records the copy's
 
     def get_absolute_url(self):
         return reverse("site-page", kwargs={"slug": self.slug})
 
+    def review_document(self) -> dict:
+        """What publishing copies to readers (no medical review: a Publisher's step)."""
+        return {"title": self.title, "body": self.body}
+
+    def text_hash(self) -> str:
+        return fingerprint(self.review_document())
+
+    def after_publish(self, copy: "PublishedSitePage") -> None:
+        copy.footer_position = self.footer_position
+        copy.save(update_fields=["footer_position"])
+        record_links(self, render_markdown(self.body).links, live=True)
+
+    def before_unpublish(self) -> None:
+        pass
+
     def clean(self):
         if self.slug in RESERVED_PAGE_SLUGS:
             raise ValidationError({"slug": f"'{self.slug}' is used by the site itself."})
+
+
+class PublishedSitePage(PublishedCopy):
+    """A site page as readers see it, from its last publish step."""
+
+    page = models.OneToOneField(
+        SitePage, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    slug = LowerCaseSlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=120)
+    body_html = models.TextField(blank=True)
+    footer_position = models.PositiveSmallIntegerField(default=0)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["footer_position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("site-page", kwargs={"slug": self.slug})
+
+    def fill_from(self, document: dict) -> None:
+        self.title = document["title"]
+        self.body_html = render_markdown(document["body"]).html
 
 
 class SiteSettings(models.Model):

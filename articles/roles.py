@@ -51,6 +51,7 @@ PUBLISHER = MEDICAL_REVIEWER | {
     "articles.publish_article",
     "drugs.publish_drug",
     "drugs.publish_condition",
+    "articles.publish_sitepage",
     "articles.view_sitesettings",
     "articles.change_sitesettings",
 }

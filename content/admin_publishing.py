@@ -50,6 +50,8 @@ class PublishingAdminMixin:
     def _permission(self, step: str) -> str:
         opts = self.model._meta
         action = "review" if step == "review" else "publish"
+        if action == "review" and not getattr(self.model, "needs_medical_review", True):
+            action = "publish"  # nothing to review: the step is never offered
         return f"{opts.app_label}.{action}_{opts.model_name}"
 
     def get_urls(self):
@@ -114,6 +116,8 @@ class PublishingAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
+        if not getattr(obj, "needs_medical_review", True):
+            return
         if obj.text_hash() != getattr(request, "_text_before", None):
             self.model.objects.filter(pk=obj.pk).update(text_edited_by=request.user)
             obj.text_edited_by = request.user
@@ -130,19 +134,22 @@ class PublishingAdminMixin:
         document = obj.review_document()
         copy = review_workflow.published_copy(obj)
         text_hash = fingerprint(document)
-        reviewed = bool(obj.reviewed_on and obj.reviewed_hash == text_hash)
+        needs_review = getattr(obj, "needs_medical_review", True)
+        reviewed = not needs_review or bool(obj.reviewed_on and obj.reviewed_hash == text_hash)
         pending = copy is None or copy.fingerprint != text_hash
         may = {step: user.has_perm(self._permission(step)) for step in STEPS}
-        own_text = obj.text_edited_by_id == user.pk
+        may["review"] = may["review"] and needs_review
+        own_text = needs_review and obj.text_edited_by_id == user.pk
         shown_as = shown_name_of(user)
         opts = self.model._meta
         return {
-            "state": _state(copy, pending, reviewed, now),
+            "state": _state(copy, pending, reviewed if needs_review else None, now),
             "changes": changes(copy.document if copy else None, document) if pending else [],
             "first_publication": copy is None,
             "review": may["review"] and pending and not own_text and bool(shown_as),
             "own_text": may["review"] and own_text,
             "no_profile": review_workflow.NO_PROFILE if may["review"] and not shown_as else "",
+            "needs_review": needs_review,
             "shown_as": shown_as,
             "publish": may["publish"] and reviewed and (pending or copy.slug != obj.slug),
             "unpublish": may["unpublish"] and copy is not None,
@@ -155,7 +162,8 @@ class PublishingAdminMixin:
         }
 
 
-def _state(copy, pending: bool, reviewed: bool, now) -> str:
+def _state(copy, pending: bool, reviewed: bool | None, now) -> str:
+    """E.g. "Live; with changes readers do not see yet; needs a medical review"."""
     if copy is None:
         parts = ["Not published"]
     elif copy.published_at > now:
@@ -165,5 +173,8 @@ def _state(copy, pending: bool, reviewed: bool, now) -> str:
     if copy is not None and pending:
         parts.append("with changes readers do not see yet")
     if pending:
-        parts.append("reviewed, ready to publish" if reviewed else "needs a medical review")
+        if reviewed is None:  # no medical review needed (site pages)
+            parts.append("ready to publish")
+        else:
+            parts.append("reviewed, ready to publish" if reviewed else "needs a medical review")
     return "; ".join(parts)

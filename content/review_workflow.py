@@ -82,7 +82,8 @@ def publish(obj: Reviewable, *, user=None, at: datetime.datetime | None = None) 
     _require(user, obj, "publish", "publish")
     document = obj.review_document()
     text_hash = fingerprint(document)
-    if not (obj.reviewed_on and obj.reviewed_hash == text_hash):
+    reviewed = getattr(obj, "needs_medical_review", True)
+    if reviewed and not (obj.reviewed_on and obj.reviewed_hash == text_hash):
         raise PublishingError(
             "This text has no medical review yet: a reviewer must review it before it is published."
         )
@@ -101,8 +102,9 @@ def publish(obj: Reviewable, *, user=None, at: datetime.datetime | None = None) 
         if copy.fingerprint != text_hash:
             copy.text_since = max(now, copy.published_at)
     copy.document, copy.fingerprint, copy.slug = document, text_hash, obj.slug
-    copy.reviewer_id, copy.reviewed_by = obj.reviewer_id, obj.reviewed_by
-    copy.reviewed_on = obj.reviewed_on
+    if reviewed:  # site pages need a Publisher's step, not a medical review
+        copy.reviewer_id, copy.reviewed_by = obj.reviewer_id, obj.reviewed_by
+        copy.reviewed_on = obj.reviewed_on
     copy.fill_from(document)
     copy.save()
     obj.after_publish(copy)

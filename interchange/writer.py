@@ -70,6 +70,7 @@ class BatchWriter:
     def _write_pages(self, steps: list) -> None:
         for page in stage(SitePage, steps, _page_values):
             page.save()
+            review_workflow.publish(page)  # whoever imports publishes: site pages need no review
 
     def _write_articles(self, steps: list) -> None:
         drug_ids = _ids_by_slug(Drug, {step.record["drug"] for step in steps})

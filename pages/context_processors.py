@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import SitePage, SiteSettings
+from articles.models import PublishedSitePage, SiteSettings
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ def site_context(*, database: bool = True) -> dict:
         try:
             settings_row = SiteSettings.objects.filter(pk=1).first() or settings_row
             footer_pages = list(
-                SitePage.objects.filter(footer_position__gt=0).only(
-                    "slug", "title", "footer_position"
-                )
+                PublishedSitePage.objects.visible()
+                .filter(footer_position__gt=0)
+                .only("slug", "title", "footer_position")
             )
         except DatabaseError:
             settings_row, footer_pages = SiteSettings(), []

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from articles.models import HUB_FIELDS, PublishedArticle, SitePage
+from articles.models import HUB_FIELDS, PublishedArticle, PublishedSitePage
 from drugs.models import PublishedCondition, PublishedDrug
 
 
@@ -58,10 +58,10 @@ class SitePageSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return SitePage.objects.only("slug", "updated_at").order_by("pk")
+        return PublishedSitePage.objects.visible().only("slug", "text_since").order_by("pk")
 
     def lastmod(self, item):
-        return item.updated_at
+        return item.text_since
 
 
 SITEMAPS = {

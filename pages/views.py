@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from articles.links import links_to
-from articles.models import HUB_FIELDS, Article, PublishedArticle, SitePage
+from articles.models import HUB_FIELDS, Article, PublishedArticle, PublishedSitePage
 from content.links import find_targets, resolve_stored_links
 from content.models import InternalLink
 from drugs.models import PublishedDrug
@@ -94,10 +94,12 @@ def referring_pages(target) -> list:
         .filter(
             Q(source_article__in=Article.objects.readable(), in_live_copy=True)
             | Q(source_drug__published__in=PublishedDrug.objects.visible(), in_live_copy=True)
-            | Q(source_page__isnull=False)  # site pages have one text, always published
+            | Q(source_page__published__in=PublishedSitePage.objects.visible(), in_live_copy=True)
         )
         .select_related(
-            "source_article__published__drug__published", "source_drug__published", "source_page"
+            "source_article__published__drug__published",
+            "source_drug__published",
+            "source_page__published",
         )
         .only(
             "source_article__published__title",
@@ -105,8 +107,8 @@ def referring_pages(target) -> list:
             *(f"source_article__published__{field}" for field in HUB_FIELDS),
             "source_drug__published__name",
             "source_drug__published__slug",
-            "source_page__title",
-            "source_page__slug",
+            "source_page__published__title",
+            "source_page__published__slug",
         )  # fmt: skip
     )
     pages, seen = [], set()
@@ -114,7 +116,7 @@ def referring_pages(target) -> list:
         if link.source_article:
             source = link.source_article.published
         else:
-            source = link.source_drug.published if link.source_drug else link.source_page
+            source = (link.source_drug or link.source_page).published
         key = (type(source), source.pk)
         if key not in seen:
             seen.add(key)
@@ -167,7 +169,9 @@ def _visible_copy(article):
 @lower_case_slugs
 def site_page(request, slug):
     try:
-        page = get_object_or_404(SitePage.objects.only("slug", "title", "body_html"), slug=slug)
+        page = get_object_or_404(
+            PublishedSitePage.objects.visible().only("slug", "title", "body_html"), slug=slug
+        )
     except Http404:
         return redirect_from_old_slug("page", slug)
     [page.body_html] = resolve_stored_links(page.body_html)

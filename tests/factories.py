@@ -162,9 +162,17 @@ class ArticleFactory(DjangoModelFactory):
 
 
 class SitePageFactory(DjangoModelFactory):
+    """A site page, published unless ``published=False`` (no review: a Publisher's step)."""
+
     class Meta:
         model = SitePage
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"page-{n}")
     title = factory.Sequence(lambda n: f"Page {n}")
     body = "Some text."
+    published = factory.PostGeneration(
+        lambda page, create, extracted, **kwargs: (
+            review_workflow.publish(page) if create and extracted is not False else None
+        )
+    )

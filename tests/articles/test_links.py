@@ -282,7 +282,8 @@ def test_saving_a_drug_records_the_links_in_its_mechanism(uses, spasticity):
 
 def test_saving_a_site_page_records_its_links(baclofen):
     page = factories.SitePageFactory(body="[Baclofen](drug:baclofen) [x](drug:nothing)")
-    rows = InternalLink.objects.filter(source_page=page).annotate(works=link_works())
+    rows = InternalLink.objects.filter(source_page=page, in_live_copy=False)
+    rows = rows.annotate(works=link_works())
     assert [(r.text, r.target_key, r.works) for r in rows.order_by("text")] == [
         ("Baclofen", "drug:baclofen", True),
         ("x", "drug:nothing", False),

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, PublishedArticle, SitePage
+from articles.models import Article, PublishedArticle
 from pages.views import referring_pages
 from tests import factories
 from tests.reader_writes import writes
@@ -179,7 +179,7 @@ def test_a_page_costs_the_same_queries_however_many_links(client, links, django_
         f"[a](article:{a.slug}) [d](drug:{d.slug}) [x](article:gone-{n})"
         for n, (a, d) in enumerate(zip(targets, drugs, strict=True))
     )
-    SitePage.objects.create(slug="page", title="Page", body=body)
+    factories.SitePageFactory(slug="page", title="Page", body=body)
     with django_assert_num_queries(4):  # page, its links' targets, settings, footer
         response = client.get("/page/")
     soup = BeautifulSoup(response.content, "html.parser").select_one("main")

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.links import link_works
-from articles.models import Article
+from articles.models import Article, SitePage
+from content import review_workflow
 from content.markup import markdownify
 from content.models import OldSlug
 from drugs.models import Condition, Drug
@@ -27,6 +28,8 @@ def rename(obj, slug):
     obj.save()
     if isinstance(obj, Drug | Condition):
         factories.publish_reviewed(obj)
+    elif isinstance(obj, SitePage):
+        review_workflow.publish(obj)
     elif isinstance(obj, Article) and obj.is_live:  # its review still holds: same text
         copy = obj.published_copy()
         workflow.publish(obj, at=copy.published_at if copy.published_at > timezone.now() else None)

@@ -96,6 +96,7 @@ def test_each_role_has_everything_the_one_below_has_and_its_own_step():
         "articles.publish_article",
         "drugs.publish_drug",
         "drugs.publish_condition",
+        "articles.publish_sitepage",
         "articles.view_sitesettings",
         "articles.change_sitesettings",
     }
