@@ -2,7 +2,6 @@
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from content.fields import LowerCaseSlugField
 from content.link_records import record_links
 from content.markup import html_to_text, render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
-from content.publishing import PublishedCopy, PublishedQuerySet, fingerprint
+from content.publishing import PublishedCopy, PublishedQuerySet, Reviewable, fingerprint
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -60,7 +59,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("drug__published")
 
 
-class Article(SlugHistoryMixin, TimestampedModel):
+class Article(Reviewable, SlugHistoryMixin, TimestampedModel):
     title = models.CharField(max_length=200, help_text="Usually the reader's question.")
     slug = LowerCaseSlugField(max_length=200, unique=True)
     drug = models.ForeignKey(
@@ -96,32 +95,6 @@ class Article(SlugHistoryMixin, TimestampedModel):
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Readers see the article from this time on."
-    )
-    reviewed_by = models.CharField(
-        max_length=160,
-        blank=True,
-        help_text="Medical reviewer as shown to readers, e.g. Jane Doe, MD.",
-    )
-    reviewed_on = models.DateField(null=True, blank=True, help_text="Date of the medical review.")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    text_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        help_text="Who last changed the title, lead or body: another reviewer must review it.",
-    )
-    reviewed_hash = models.CharField(
-        max_length=64, blank=True, editable=False, help_text="Fingerprint of the reviewed text."
     )
     promoted_article = models.ForeignKey(
         "self",
@@ -224,10 +197,6 @@ class Article(SlugHistoryMixin, TimestampedModel):
             "primary_drug": self.drug.name if self.drug_id else "",
             "promoted_article": self.promoted_article.title if self.promoted_article_id else "",
         }
-
-    @property
-    def has_current_review(self) -> bool:
-        return bool(self.reviewed_on and self.reviewed_hash == self.text_hash())
 
     def published_copy(self) -> "PublishedArticle | None":
         """The readers' copy (published or scheduled), if there is one."""
