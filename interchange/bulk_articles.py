@@ -22,8 +22,12 @@ from drugs.models import BrandName, Drug
 BATCH = 1000
 
 
-def create_articles(steps: list, values) -> list[Article]:
-    """Insert the articles of created steps; values(record) gives the plain field values."""
+def create_articles(steps: list, values, *, publish: bool = True) -> list[Article]:
+    """Insert the articles of created steps; values(record) gives the plain field values.
+
+    publish: version 1, a published record's working copy goes live (its review is the
+    file's); version 2 writes the file's published copies itself (``published_writer``).
+    """
     now = timezone.now()
     rows, links, published = [], [], set()
     for step in steps:
@@ -32,7 +36,7 @@ def create_articles(steps: list, values) -> list[Article]:
         article.body_html = rendered.html
         article.body_text = html_to_text(rendered.html)
         article.toc = rendered.toc
-        if article.status == Status.PUBLISHED:
+        if article.status == Status.PUBLISHED and publish:
             if not article.has_current_review:  # the schema requires a review; the gate holds
                 article.status = Status.DRAFT
             else:

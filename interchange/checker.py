@@ -8,6 +8,7 @@ the limits the admin applies (``validate_markdown_length``, which renders them o
 string too long for any field is reported without being read (``stream.FieldTooLong``).
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -20,6 +21,8 @@ from interchange.reader import DocumentError, parse_json
 from interchange.references import reference_errors
 from interchange.schema import (
     KINDS,
+    VERSION,
+    VERSIONS,
     Document,
     RecordError,
     duplicate_errors,
@@ -44,6 +47,7 @@ class Check:
     records: Document = field(default_factory=Document)  # slim copies, in file order
     order: list[str] = field(default_factory=list)  # the record lists in file order
     errors: list[RecordError] = field(default_factory=list)
+    version: int = VERSION  # the format version its records are read as
 
     def count(self, kind: str) -> int:
         return len(getattr(self.records, kind))
@@ -55,7 +59,7 @@ class Check:
 
 def check_document(source: Source) -> Check:
     """Every error in the document; raises DocumentError when it is not JSON at all."""
-    check = Check()
+    check = Check(version=document_version(source))
     record_errors: list[RecordError] = []
     with source() as stream:
         split = Split(stream, KINDS)
@@ -68,7 +72,7 @@ def check_document(source: Source) -> Check:
                 record = {"slug": too_long.slug}  # keeps the positions of later records
                 getattr(check.records, element.kind).append(slim(element.kind, record))
                 continue
-            record, errors = read_record(element.kind, element.value)
+            record, errors = read_record(element.kind, element.value, check.version)
             errors += markdown_errors(element.kind, record)
             raw_slug = element.value.get("slug") if isinstance(element.value, dict) else None
             label = record_label(element.kind, element.index, record.get("slug") or raw_slug)
@@ -91,6 +95,36 @@ def check_document(source: Source) -> Check:
     if not check.errors:
         check.errors = reference_errors(check.records)
     return check
+
+
+# What the exporter writes first: the version is known from the file's first bytes.
+_HEAD = re.compile(
+    rb'^(?:\xef\xbb\xbf)?\s*\{\s*"format"\s*:\s*"[^"\\]*"\s*,\s*"version"\s*:\s*(\d+)\s*[,}]'
+)
+
+
+def document_version(source: Source) -> int:
+    """The version the records are to be read as, before they are read.
+
+    Usually from the file's first bytes; otherwise from a scan of the whole file that
+    keeps no record (the version may come after them). An unknown version reads as the
+    current one: the skeleton check refuses it before any record is looked at.
+    """
+    with source() as stream:
+        match = _HEAD.match(stream.read(4096))
+    if match is None:
+        with source() as stream:
+            split = Split(stream, KINDS, wanted=set())
+            for _ in split:
+                pass
+        try:
+            top = parse_json(split.skeleton)
+        except DocumentError:
+            return VERSION
+        version = top.get("version") if isinstance(top, dict) else None
+    else:
+        version = int(match.group(1))
+    return version if type(version) is int and version in VERSIONS else VERSION
 
 
 def markdown_errors(kind: str, record: dict) -> list[tuple[str, str]]:
@@ -129,6 +163,18 @@ def cut_out_errors(cut: list[FieldTooLong], errors: list[RecordError]) -> list[R
 
 def slim(kind: str, record: dict) -> dict:
     kept = {key: record.get(key) for key in _SLIM_KEYS[kind]}
+    if published := record.get("published"):  # version 2: what the published copy names
+        document = published.get("document") or {}
+        kept["published"] = {
+            "drug": published.get("drug"),
+            "promoted_article": published.get("promoted_article"),
+            "conditions": [
+                use.get("condition_slug")
+                for key in ("approved_uses", "off_label_uses")
+                for use in document.get(key, [])
+                if isinstance(use, dict)
+            ],
+        }
     if kind == "drugs":
         kept["indications"] = [{"condition": u["condition"]} for u in record.get("indications", [])]
         kept["off_label_uses"] = [

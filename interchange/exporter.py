@@ -1,8 +1,9 @@
-"""The database as a format-1 document: deterministic, so exports can be compared.
+"""The database as a format-2 document: deterministic, so exports can be compared.
 
-The record functions here define the canonical shape of each kind. The importer
-compares a record read from a file with the record of the row in the database, so a
-row is only written when its export would change.
+The record functions here define the canonical shape of each kind, in both versions
+(``*_record`` version 1, ``*_record_v2`` version 2, which adds the published copy). The
+importer compares a record read from a file with the record of the row in the database,
+in the file's version, so a row is only written when its export would change.
 """
 
 import json
@@ -10,6 +11,7 @@ import json
 from articles.models import Article, SitePage, SiteSettings
 from drugs.models import Condition, Drug
 from interchange.fields import format_datetime
+from interchange.published_export import condition_slugs_of, published_record
 from interchange.schema import FORMAT, VERSION
 
 
@@ -51,9 +53,47 @@ def publication_record(obj) -> dict:
     }
 
 
+def working_review(obj) -> dict:
+    """Version 2: the review of the working text, while it is current."""
+    reviewed = obj.reviewed_on is not None and obj.reviewed_hash == obj.text_hash()
+    return {
+        "reviewed_by": obj.reviewed_by if reviewed else "",
+        "reviewed_on": obj.reviewed_on.isoformat() if reviewed else None,
+    }
+
+
+def conditions_for_export():
+    return Condition.objects.select_related("published__reviewer")
+
+
+def condition_record_v2(condition: Condition) -> dict:
+    record = {"slug": condition.slug, "name": condition.name, "summary": condition.summary}
+    copy = getattr(condition, "published", None)
+    return record | working_review(condition) | {"published": published_record("conditions", copy)}
+
+
+def drug_record_v2(drug: Drug, condition_slugs: dict[int, str]) -> dict:
+    """Needs the prefetches of drugs_for_export() and condition_slugs_of() its copy."""
+    record = drug_record(drug)
+    for key in ("status", "published_at", "reviewed_by", "reviewed_on"):
+        del record[key]
+    copy = getattr(drug, "published", None)
+    return (
+        record
+        | working_review(drug)
+        | {"published": published_record("drugs", copy, condition_slugs)}
+    )
+
+
+def drugs_v2(drugs) -> list[dict]:
+    drugs = list(drugs)
+    slugs = condition_slugs_of(getattr(d, "published", None) for d in drugs)
+    return [drug_record_v2(drug, slugs) for drug in drugs]
+
+
 def drugs_for_export():
     """Drugs with everything drug_record reads, in a fixed number of queries."""
-    return Drug.objects.select_related("published").prefetch_related(
+    return Drug.objects.select_related("published__reviewer").prefetch_related(
         "brand_names",
         "formulations__brand_names",
         "indications__condition",
@@ -112,6 +152,39 @@ def articles_for_export():
     )  # fmt: skip
 
 
+def articles_for_export_v2():
+    """articles_for_export() and the published copy, without its rendered HTML."""
+    return articles_for_export().select_related(
+        "published__drug", "published__promoted_article", "published__reviewer"
+    ).only(
+        "slug", "title", "drug__slug", "lead", "body", "status", "published_at",
+        "reviewed_by", "reviewed_on", "reviewed_hash", "series_position", "kind", "featured",
+        "promoted_article__slug", "published__slug", "published__drug__slug",
+        "published__promoted_article__slug", "published__series_position", "published__kind",
+        "published__featured", "published__published_at", "published__text_since",
+        "published__reviewer__username", "published__reviewed_by", "published__reviewed_on",
+        "published__document",
+    )  # fmt: skip
+
+
+def article_record_v2(article: Article) -> dict:
+    """Needs the select_related of articles_for_export_v2(). The status is the working
+    copy's; published_at is the published copy's (in ``published``)."""
+    record = article_record(article)
+    del record["published_at"]
+    copy = getattr(article, "published", None)
+    return record | {"published": published_record("articles", copy)}
+
+
+def page_record_v2(page: SitePage) -> dict:
+    copy = getattr(page, "published", None)
+    return page_record(page) | {"published": published_record("pages", copy)}
+
+
+def pages_for_export():
+    return SitePage.objects.select_related("published")
+
+
 def article_record(article: Article) -> dict:
     """Needs the select_related of articles_for_export().
 
@@ -160,24 +233,22 @@ def export_document(*, drug_slug: str | None = None) -> dict:
         settings = SiteSettings.objects.filter(pk=1).first()
         if settings is not None:
             document["site"] = site_record(settings)
-        conditions = Condition.objects.select_related("published")
+        conditions = conditions_for_export()
         drugs = drugs_for_export()
-        articles = articles_for_export()
+        articles = articles_for_export_v2()
     else:
         drug = drugs_for_export().get(slug=drug_slug)
         drugs = [drug]
-        conditions = (
-            Condition.objects.select_related("published").filter(indications__drug=drug).distinct()
-        )
-        own = list(articles_for_export().filter(drug=drug))
+        conditions = conditions_for_export().filter(indications__drug=drug).distinct()
+        own = list(articles_for_export_v2().filter(drug=drug))
         # A standalone article the drug's articles promote travels with them.
         promoted = {a.promoted_article_id for a in own} - {a.pk for a in own} - {None}
-        articles = own + list(articles_for_export().filter(pk__in=promoted, drug=None))
-    document["conditions"] = _by_slug(condition_record(c) for c in conditions)
-    document["drugs"] = _by_slug(drug_record(d) for d in drugs)
-    document["articles"] = _by_slug(article_record(a) for a in articles)
+        articles = own + list(articles_for_export_v2().filter(pk__in=promoted, drug=None))
+    document["conditions"] = _by_slug(condition_record_v2(c) for c in conditions)
+    document["drugs"] = _by_slug(drugs_v2(drugs))
+    document["articles"] = _by_slug(article_record_v2(a) for a in articles)
     if drug_slug is None:
-        document["pages"] = _by_slug(page_record(p) for p in SitePage.objects.all())
+        document["pages"] = _by_slug(page_record_v2(p) for p in pages_for_export())
     return document
 
 

@@ -1,7 +1,7 @@
 """import_content: check a whole document, then write it all or nothing, in bounded memory.
 
 Two streaming passes over the file (``interchange.stream``). Check: every record read
-against format version 1 and the database, all errors collected, only slugs and
+against its format version (1 or 2) and the database, all errors collected, only slugs and
 references kept (``interchange.checker``). Write: the file is read again a batch of
 records at a time; each batch is compared with the export of the rows that have its
 slugs (created, updated or unchanged) and only what changed is written, in bulk, all
@@ -11,15 +11,16 @@ second import of the same file therefore writes nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
-from articles.models import SitePage, SiteSettings
-from drugs.models import Condition
+from articles.models import SiteSettings
 from interchange import exporter
 from interchange.checker import Check, check_document
 from interchange.drug_writer import BATCH
+from interchange.published_export import condition_slugs_of
 from interchange.reader import DocumentError
 from interchange.schema import KINDS, RecordError, read_record, record_label
 from interchange.stream import Source, Split, source_of
@@ -107,7 +108,7 @@ def import_content(
 
 def write_document(source: Source, check: Check, result: ImportResult, progress) -> None:
     """The second pass: plan and write batch by batch."""
-    writer = None if result.dry_run else BatchWriter()
+    writer = None if result.dry_run else BatchWriter(check.version)
     done = 0
     if check.site is not None:
         row = SiteSettings.objects.filter(pk=1).first()
@@ -119,7 +120,7 @@ def write_document(source: Source, check: Check, result: ImportResult, progress)
     for kind in KINDS:
         if check.count(kind):
             result.counts[kind] = Counts()
-    for kind, steps in planned_batches(source, check.order):
+    for kind, steps in planned_batches(source, check.order, check.version):
         for step in steps:
             result.counts[kind].add(step.action)
         changed = [step for step in steps if step.action != UNCHANGED]
@@ -132,7 +133,7 @@ def write_document(source: Source, check: Check, result: ImportResult, progress)
         writer.finish()
 
 
-def planned_batches(source: Source, order: list[str]):
+def planned_batches(source: Source, order: list[str], version: int):
     """(kind, steps) for each batch of records, kinds in the order they are written."""
     passes = [KINDS] if order == sorted(order, key=KINDS.index) else [(k,) for k in KINDS]
     for kinds in passes:
@@ -140,27 +141,42 @@ def planned_batches(source: Source, order: list[str]):
             batch, kind = [], None
             for element in Split(stream, KINDS, wanted=set(kinds)):
                 if batch and (element.kind != kind or len(batch) >= BATCH):
-                    yield kind, plan_batch(kind, batch)
+                    yield kind, plan_batch(kind, batch, version)
                     batch = []
                 kind = element.kind
-                record, _ = read_record(kind, element.value)  # checked in the first pass
+                record, _ = read_record(kind, element.value, version)  # checked already
                 batch.append((element.index, record))
             if batch:
-                yield kind, plan_batch(kind, batch)
+                yield kind, plan_batch(kind, batch, version)
 
 
-def plan_batch(kind: str, records: list[tuple[int, dict]]) -> list[Step]:
+def plan_batch(kind: str, records: list[tuple[int, dict]], version: int) -> list[Step]:
     queryset, to_record = {
-        "conditions": (Condition.objects.select_related("published"), exporter.condition_record),
+        "conditions": (exporter.conditions_for_export(), exporter.condition_record),
         "drugs": (exporter.drugs_for_export(), exporter.drug_record),
         "articles": (exporter.articles_for_export(), exporter.article_record),
-        "pages": (SitePage.objects.all(), exporter.page_record),
+        "pages": (exporter.pages_for_export(), exporter.page_record),
     }[kind]
+    if version == 2:
+        to_record = {
+            "conditions": exporter.condition_record_v2,
+            "drugs": None,  # below: its copies' conditions are looked up for the batch
+            "articles": exporter.article_record_v2,
+            "pages": exporter.page_record_v2,
+        }[kind]
+        if kind == "articles":
+            queryset = exporter.articles_for_export_v2()
     rows = {row.slug: row for row in queryset.filter(slug__in=[r["slug"] for _, r in records])}
+    if kind == "drugs" and version == 2:
+        slugs = condition_slugs_of(getattr(row, "published", None) for row in rows.values())
+        to_record = partial(exporter.drug_record_v2, condition_slugs=slugs)
     return [_step(r, rows.get(r["slug"]), to_record, i) for i, r in records]
 
 
 def _step(record: dict, row, to_record, index: int = 0) -> Step:
     if row is None:
         return Step(CREATED, record, index=index)
-    return Step(UNCHANGED if to_record(row) == record else UPDATED, record, row, index)
+    exported = to_record(row)
+    if "published" in record and record["published"] is None:
+        exported["published"] = None  # a file without a published copy leaves readers' alone
+    return Step(UNCHANGED if exported == record else UPDATED, record, row, index)

@@ -20,7 +20,8 @@ def reference_errors(document: Document) -> list[RecordError]:
             for drug in document.drugs
             for use in drug["indications"] + drug["off_label_uses"]
             if use["condition"]
-        },
+        }
+        | {slug for drug in document.drugs for slug in _published(drug)["conditions"]},
     )
     for index, drug in enumerate(document.drugs):
         for key in ("indications", "off_label_uses"):
@@ -33,30 +34,54 @@ def reference_errors(document: Document) -> list[RecordError]:
                             f'no condition "{use["condition"]}" in this file or the database',
                         )
                     )
+        for slug in _published(drug)["conditions"]:
+            if slug and slug not in condition_slugs:
+                errors.append(
+                    RecordError(
+                        record_label("drugs", index, drug["slug"]),
+                        "published.document",
+                        f'no condition "{slug}" in this file or the database',
+                    )
+                )
     drug_slugs = _known_slugs(
-        Drug, {d["slug"] for d in document.drugs}, {a["drug"] for a in document.articles}
+        Drug,
+        {d["slug"] for d in document.drugs},
+        {a["drug"] for a in document.articles} | {_published(a)["drug"] for a in document.articles},
     )
     article_slugs = _known_slugs(
         Article,
         {a["slug"] for a in document.articles},
-        {a["promoted_article"] for a in document.articles},
+        {a["promoted_article"] for a in document.articles}
+        | {_published(a)["promoted_article"] for a in document.articles},
     )
     for index, article in enumerate(document.articles):
         for key, known, what in (
             ("drug", drug_slugs, "drug"),
             ("promoted_article", article_slugs, "article"),
         ):
-            if article[key] and article[key] not in known:
-                errors.append(
-                    RecordError(
-                        record_label("articles", index, article["slug"]),
-                        key,
-                        f'no {what} "{article[key]}" in this file or the database',
+            for field, slug in (
+                (key, article[key]),
+                (f"published.{key}", _published(article)[key]),
+            ):
+                if slug and slug not in known:
+                    errors.append(
+                        RecordError(
+                            record_label("articles", index, article["slug"]),
+                            field,
+                            f'no {what} "{slug}" in this file or the database',
+                        )
                     )
-                )
     errors += _name_conflicts("conditions", Condition, document.conditions)
     errors += _name_conflicts("drugs", Drug, document.drugs)
     return errors
+
+
+_NOTHING = {"drug": None, "promoted_article": None, "conditions": []}
+
+
+def _published(record: dict) -> dict:
+    """The references of a version 2 record's published copy (checker.slim keeps them)."""
+    return record.get("published") or _NOTHING
 
 
 def _known_slugs(model, in_file: set[str], wanted: set[str | None]) -> set[str]:

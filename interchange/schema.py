@@ -1,4 +1,8 @@
-"""Format version 1 of the content interchange document: what each record may hold.
+"""Format versions 1 and 2 of the content interchange document: what each record may hold.
+
+Version 2 (written by the exporter) adds to each record its published copy with its
+review (``interchange.published_schema``); its top level is the working copy only, which
+an import never publishes. Version 1 files still import as they always did.
 
 ``validate_document`` reads parsed JSON into canonical records (the exporter's shape)
 and returns every error at once, each naming its record and field. It looks at the
@@ -18,9 +22,11 @@ from articles.models import (
 )
 from drugs.models import Availability, BrandName, Condition, Drug, Formulation, Indication
 from interchange.fields import MISSING, Fields, json_type, mixed_script_word
+from interchange.published_schema import read_published
 
 FORMAT = "medinfo-content"
-VERSION = 1
+VERSION = 2  # what the exporter writes
+VERSIONS = (1, 2)  # what the importer reads
 KINDS = ("conditions", "drugs", "articles", "pages")  # in the order they are written
 TOP_LEVEL_KEYS = ("format", "version", "site", *KINDS)
 
@@ -70,8 +76,10 @@ def validate_document(data: object) -> tuple[Document, list[RecordError]]:
     version = top.get("version", required=True)
     if "format" in top.raw and file_format != FORMAT:
         top.error("format", f'expected "{FORMAT}", got {_short(file_format)}')
-    if "version" in top.raw and (type(version) is not int or version != VERSION):
-        top.error("version", f"expected {VERSION}, got {_short(version)} (this importer reads 1)")
+    if "version" in top.raw and (type(version) is not int or version not in VERSIONS):
+        top.error(
+            "version", f"expected 1 or 2, got {_short(version)} (this importer reads 1 and 2)"
+        )
     if errors:
         return document, errors  # another format or version: its records mean other things
 
@@ -91,7 +99,7 @@ def validate_document(data: object) -> tuple[Document, list[RecordError]]:
             continue
         document_list = getattr(document, kind)
         for index, raw in enumerate(raw_records):
-            record, record_errors = read_record(kind, raw)
+            record, record_errors = read_record(kind, raw, version)
             label = record_label(kind, index, record.get("slug") or _raw_slug(raw))
             errors.extend(RecordError(label, f, m) for f, m in record_errors)
             document_list.append(record)
@@ -100,10 +108,10 @@ def validate_document(data: object) -> tuple[Document, list[RecordError]]:
     return document, errors
 
 
-def read_record(kind: str, raw: object) -> tuple[dict, list[tuple[str, str]]]:
+def read_record(kind: str, raw: object, version: int) -> tuple[dict, list[tuple[str, str]]]:
     record_errors: list[tuple[str, str]] = []
     fields = Fields(raw, lambda f, m: record_errors.append((f, m)))
-    record = READERS[kind](fields) if fields.valid else {}
+    record = READERS[version][kind](fields) if fields.valid else {}
     fields.finish()
     return record, record_errors
 
@@ -128,14 +136,33 @@ def read_name(f: Fields, model) -> str:
     return name
 
 
-def read_condition(f: Fields) -> dict:
+def read_condition_fields(f: Fields) -> dict:
     name = read_name(f, Condition)
     return {
         "slug": f.slug("slug", max_length=max_length(Condition, "slug"), derive_from=name),
         "name": name,
         "summary": f.string("summary"),
-        **read_publication(f, Condition),
     }
+
+
+def read_condition(f: Fields) -> dict:
+    return read_condition_fields(f) | read_publication(f, Condition)
+
+
+def read_working_review(f: Fields, model) -> dict:
+    """Version 2: a review of the working text (recorded, never published by an import)."""
+    record = {
+        "reviewed_by": f.string("reviewed_by", max_length=max_length(model, "reviewed_by")),
+        "reviewed_on": f.date("reviewed_on"),
+    }
+    if bool(record["reviewed_by"]) != bool(record["reviewed_on"]):
+        f.error("reviewed_on", "reviewed_by and reviewed_on go together")
+    return record
+
+
+def read_condition_v2(f: Fields) -> dict:
+    record = read_condition_fields(f) | read_working_review(f, Condition)
+    return record | {"published": read_published(f, "conditions")}
 
 
 PUBLICATION_STATUSES = [Status.DRAFT, Status.PUBLISHED]
@@ -161,6 +188,15 @@ def read_publication(f: Fields, model) -> dict:
 
 
 def read_drug(f: Fields) -> dict:
+    return read_drug_fields(f) | read_publication(f, Drug)
+
+
+def read_drug_v2(f: Fields) -> dict:
+    record = read_drug_fields(f) | read_working_review(f, Drug)
+    return record | {"published": read_published(f, "drugs")}
+
+
+def read_drug_fields(f: Fields) -> dict:
     name = read_name(f, Drug)
     brand_length = max_length(BrandName, "name")
     brands: dict[str, str] = {}  # name without mark -> canonical "Name®"
@@ -189,7 +225,6 @@ def read_drug(f: Fields) -> dict:
         "formulations": formulations,
         "indications": indications,
         "off_label_uses": off_label,
-        **read_publication(f, Drug),
     }
 
 
@@ -260,7 +295,15 @@ def read_off_label_use(f: Fields) -> dict:
     }
 
 
-def read_article(f: Fields) -> dict:
+def read_article_v2(f: Fields) -> dict:
+    """The working copy: its status is draft or in review (published is what readers have,
+    and follows from ``published``); Article.published_at comes with the published copy."""
+    record = read_article(f, version=2)
+    del record["published_at"]
+    return record | {"published": read_published(f, "articles")}
+
+
+def read_article(f: Fields, version: int = 1) -> dict:
     title = f.string("title", max_length=max_length(Article, "title"), required=True)
     slug = f.slug("slug", max_length=max_length(Article, "slug"), derive_from=title)
     record = {
@@ -270,7 +313,7 @@ def read_article(f: Fields) -> dict:
         "summary": f.string("summary"),
         "body": f.string("body"),
         "status": f.choice("status", Status.values, Status.DRAFT),
-        "published_at": f.datetime("published_at"),
+        "published_at": f.datetime("published_at") if version == 1 else None,
         "reviewed_by": f.string("reviewed_by", max_length=max_length(Article, "reviewed_by")),
         "reviewed_on": f.date("reviewed_on"),
         "series_position": f.integer("series_position", minimum=0, maximum=32767),
@@ -278,7 +321,7 @@ def read_article(f: Fields) -> dict:
         "featured": f.boolean("featured"),
         "promoted_article": f.reference("promoted_article", max_length=max_length(Article, "slug")),
     }
-    if record["status"] == Status.PUBLISHED:
+    if record["status"] == Status.PUBLISHED and version == 1:
         # A malformed value is reported already; the review is the gate to readers.
         for key in ("published_at", "reviewed_by", "reviewed_on"):
             if f.raw.get(key) in (None, ""):
@@ -301,11 +344,23 @@ def read_page(f: Fields) -> dict:
     }
 
 
+def read_page_v2(f: Fields) -> dict:
+    return read_page(f) | {"published": read_published(f, "pages")}
+
+
 READERS = {
-    "conditions": read_condition,
-    "drugs": read_drug,
-    "articles": read_article,
-    "pages": read_page,
+    1: {
+        "conditions": read_condition,
+        "drugs": read_drug,
+        "articles": read_article,
+        "pages": read_page,
+    },
+    2: {
+        "conditions": read_condition_v2,
+        "drugs": read_drug_v2,
+        "articles": read_article_v2,
+        "pages": read_page_v2,
+    },
 }
 
 

@@ -34,12 +34,12 @@ def raw(old: str, new: str) -> bytes:
 
 CASES = {
     "wrong version": (
-        change(lambda d: d.update(version=2)),
-        "document: version: expected 1, got 2 (this importer reads 1)",
+        change(lambda d: d.update(version=3)),
+        "document: version: expected 1 or 2, got 3 (this importer reads 1 and 2)",
     ),
     "version as a string": (
         change(lambda d: d.update(version="1")),
-        "document: version: expected 1, got '1' (this importer reads 1)",
+        "document: version: expected 1 or 2, got '1' (this importer reads 1 and 2)",
     ),
     "wrong format": (
         change(lambda d: d.update(format="wordpress")),

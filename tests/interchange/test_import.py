@@ -212,7 +212,7 @@ def test_non_ascii_marks_markdown_and_empty_fields_survive_a_round_trip(db):
     assert tizanidine["name"] == "Tizanidine (Zanaflex™ — «Ω»)"
     work = next(a for a in exported["articles"] if a["slug"] == "how-does-baclofen-work")
     assert work["body"] == doc["articles"][1]["body"]
-    assert (work["summary"], work["drug"], work["published_at"]) == ("", "baclofen", None)
+    assert (work["summary"], work["drug"], work["published"]) == ("", "baclofen", None)
     assert "日本" in first  # UTF-8, not \\u escapes
 
 
