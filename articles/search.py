@@ -29,7 +29,7 @@ SQL; articles are searched in their published copies only.
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -160,7 +160,7 @@ def _rewrite_rules(query: ReaderQuery) -> list[tuple[str, str]]:
     """
     params = [list(phrases), timezone.now(), list(synonyms), list(synonyms.values())]
     params += [SEARCH_CONFIG, " ".join(words), SEARCH_CONFIG]
-    with connection.cursor() as cursor:
+    with _reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         # A brand's row names its generic; a synonym's row has its websearch text.
         return [
@@ -189,6 +189,7 @@ def _rank_sql(vector: str, any_sql: str, all_sql: str, boost: float) -> str:
 
 def _visible_articles_sql() -> tuple[str, list]:
     queryset = PublishedArticle.objects.visible()
+    connection = _reading_connection()
     compiler = queryset.query.get_compiler(connection=connection)
     where, params = queryset.query.where.as_sql(compiler, connection)
     return where, list(params)
@@ -256,7 +257,7 @@ def _ranked(tsqueries: dict, offset: int, *, short: bool) -> list[tuple]:
     params = all_params + any_params + match_params
     params += visible_params * (len(scans["complete"]) + len(scans["partial"]))
     params += [timezone.now(), timezone.now(), PER_PAGE, offset]
-    with connection.cursor() as cursor:
+    with _reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -310,9 +311,15 @@ def _snippets(ids: dict[str, list[int]], tsquery: tuple[str, list]) -> dict:
         params += [kind, SEARCH_CONFIG, *tsquery_params, options, pks]
     if not parts:
         return {}
-    with connection.cursor() as cursor:
+    with _reading_connection().cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return {(kind, pk): _highlight(text) for kind, pk, text in cursor.fetchall()}
+
+
+def _reading_connection():
+    """Where the ORM reads published rows from: for a reader's request, a replica
+    (medinfo/db_routing.py); raw SQL on ``connection`` would always use the primary."""
+    return connections[router.db_for_read(PublishedArticle)]
 
 
 def _highlight(text: str) -> SafeString:
@@ -350,7 +357,7 @@ def _suggest(query: ReaderQuery) -> str:
           AND NOT EXISTS (
                 SELECT 1 FROM articles_publishedarticle WHERE search_vector @@ q AND {visible})
     """
-    with connection.cursor() as cursor:
+    with _reading_connection().cursor() as cursor:
         now = timezone.now()
         params = [now, now, now, SUGGEST_SIMILARITY, candidates, SEARCH_CONFIG, now, now]
         cursor.execute(sql, [*params, *visible_params])
@@ -373,6 +380,6 @@ def _finds_anything(query: ReaderQuery) -> bool:
             OR EXISTS (SELECT 1 FROM articles_publishedarticle, query
                         WHERE search_vector @@ q AND {visible})
     """
-    with connection.cursor() as cursor:
+    with _reading_connection().cursor() as cursor:
         cursor.execute(sql, [*match_params, timezone.now(), timezone.now(), *visible_params])
         return cursor.fetchone()[0]
