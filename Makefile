@@ -1,4 +1,5 @@
-# medinfo: `make run` serves the demo site, `make test` runs the whole suite.
+# medinfo: `make run` serves the demo site as production does, `make dev` for development,
+# `make test` runs the whole suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -11,7 +12,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format check venv clean-db bench-search
+.PHONY: help run dev test lint format check venv clean-db bench-search
 
 # Benchmarks run on their own database (embedded: medinfo_bench; or BENCH_DATABASE_URL),
 # never on the one `make run` uses; the generated content is kept for the next run.
@@ -19,13 +20,17 @@ BENCH_ENV = DATABASE_URL=$${BENCH_DATABASE_URL:-} MEDINFO_DB_NAME=medinfo_bench 
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=benchmark-only-not-a-secret
 
 help:
-	@echo "make run    - set up everything and serve the demo at http://127.0.0.1:$(PORT)/"
+	@echo "make run    - set up everything and serve the demo at http://127.0.0.1:$(PORT)/ as production"
+	@echo "              does: gunicorn, whitenoise, DEBUG off, the site's own error pages"
+	@echo "make dev    - the same demo under runserver with DEBUG on and autoreload, for development"
 	@echo "make test   - run the whole test suite (PostgreSQL and Chromium included)"
 	@echo "make lint   - ruff check and format check, import-linter's contracts; make format - reformat"
 	@echo "make check  - Django system checks and the migrations check"
 	@echo "make bench-search - search latency at 100,000 articles against a naive ILIKE"
 	@echo "make bench-import - import_content of 10,000 drugs and 100,000 articles: time, peak memory"
 	@echo "make bench-markup - render times of a typical article and of hostile Markdown"
+	@echo "make bench  - req/s, p50, p99 of every reader page type, cached and uncached, on the demo"
+	@echo "              and on 100,000 articles, beside a constant response; make bench-demo: demo only"
 	@echo "make load   - gunicorn under 64 connections for 60 s, then PostgreSQL and Redis outages"
 	@echo "make fault-injection - the embedded database under many rounds of kills at start"
 
@@ -41,24 +46,24 @@ $(VENV)/.installed-%: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed-prod
 
 # A development checkout: manage.py commands run with DJANGO_DEBUG=1 (see medinfo/settings.py).
+# `make run` never reads it (medinfo/serve.py runs everything with DJANGO_ENV=production).
 .env:
 	@printf '# Local development settings (not committed). Production sets real variables.\nDJANGO_DEBUG=1\n' > .env
 	@echo "wrote .env (DJANGO_DEBUG=1) for this development checkout"
 
-run: $(VENV)/.installed-prod .env
+# Production settings on 127.0.0.1 (medinfo/serve.py): migrate, seed_demo, collectstatic, then
+# gunicorn (medinfo/gunicorn_conf.py) with a secret key generated once into .data/secret_key.
+run: $(VENV)/.installed-prod
+	$(PY) -m medinfo.serve --port $(PORT)
+
+# Development: DEBUG on, Django's debug pages, runserver reloading on every code change.
+dev: $(VENV)/.installed-prod .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo
-	@echo "  The demo is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	@echo "  To log into the admin at http://127.0.0.1:$(PORT)/admin/, create a login first:"
-	@echo "      $(PY) manage.py createsuperuser"
-	@echo "  or without prompts:"
-	@echo "      DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_EMAIL=admin@example.com \\"
-	@echo "      DJANGO_SUPERUSER_PASSWORD='choose-a-password' $(PY) manage.py createsuperuser --noinput"
-	@echo "  and give editors their roles: $(PY) manage.py setup_roles"
-	@echo "  A reviewer's name and credential, as readers see them, are set by an admin on the"
-	@echo "  account's page (Users > reviewer profile); without them the reviewer cannot review."
+	@echo "  The demo is at http://127.0.0.1:$(PORT)/  (development: DEBUG on; Ctrl-C stops it)"
+	@$(PY) -m medinfo.serve --admin-help --port $(PORT)
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -114,6 +119,16 @@ bench-import: $(VENV)/.installed-dev $(BENCH_IMPORT_FILE)
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py flush --noinput
 	MEDINFO_DB_NAME=medinfo_bench_import $(BENCH_IMPORT_ENV) $(PY) manage.py bench_import $(BENCH_IMPORT_FILE)
+
+# Serving (medinfo/bench.py): every reader page type under wrk at 32 connections, on two
+# production servers (2 sync workers; page cache on and off) beside a constant Django page,
+# on the demo (medinfo_bench_demo) and on 100,000 articles (medinfo_bench, built once, kept).
+.PHONY: bench bench-demo
+bench: $(VENV)/.installed-prod
+	$(PY) -m medinfo.bench
+
+bench-demo: $(VENV)/.installed-prod
+	$(PY) -m medinfo.bench --datasets demo
 
 # Load and faults (medinfo/loadtest.py): gunicorn with production settings under wrk at 64
 # connections for 60 s, then PostgreSQL stopped and Redis killed under load; every server is
