@@ -9,7 +9,18 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names (default in DEBUG: localhost, 1
 DATABASE_URL       PostgreSQL URL; unset or empty: the embedded server under .data/.
 MEDINFO_DB_NAME    the database on the embedded server ("medinfo"; benchmarks use another).
 MEDINFO_EMBEDDED_DIR  the embedded server's data folder (.data/postgres by default).
+DATABASE_REPLICA_URLS  comma-separated PostgreSQL URLs of streaming replicas of DATABASE_URL:
+                   reader GETs read from them; writes, the admin and previews use the
+                   primary (medinfo/db_routing.py). Unset: everything uses the primary.
+DATABASE_PRIMARY_AFTER_WRITE_SECONDS  how long a client's reads stay on the primary after
+                   it wrote (5), so editors see their own changes whatever the replica lag.
 REDIS_URL          optional cache backend (redis://...); the local-memory cache otherwise.
+                   App servers that share it share their cached pages.
+MEDINFO_PAGE_CACHE "0" turns the full-page cache off (benchmarks of uncached pages).
+MEDINFO_PAGE_CACHE_DELAY  seconds a process may serve pages of the content version it last
+                   read (1; the test suite uses 0).
+DJANGO_CDN_MAX_AGE / DJANGO_CDN_STALE_SECONDS  s-maxage and stale-while-revalidate of public
+                   pages (1 s each by default).
 
 Production only (DEBUG off), all optional:
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://medinfo.example.
@@ -19,6 +30,10 @@ DJANGO_TRUSTED_PROXY_COUNT   how many proxies of ours append to X-Forwarded-For 
                              the load balancer; 2: a CDN in front of it). The client's
                              address for login throttling is that many entries from the end.
 DJANGO_SECURE_SSL_REDIRECT   "0" to leave HTTP-to-HTTPS redirects to the proxy.
+DJANGO_LOCAL_HTTP            "1": production settings served over plain HTTP on this machine
+                             only (`make run`): no HTTPS redirect, HSTS or Secure cookies, so
+                             the admin login works on http://127.0.0.1. Refused with a public
+                             host name in DJANGO_ALLOWED_HOSTS.
 DJANGO_HSTS_SECONDS          HSTS max-age (one year by default).
 DJANGO_MEDIA_ROOT            where uploads are stored (media/ by default).
 DJANGO_AXES_ENABLED          "0" turns login throttling off.
@@ -94,11 +109,17 @@ INSTALLED_APPS = [
     "articles",
     "pages",
     "interchange",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Reader GETs read from a replica (if any): before anything that reads the database.
+    "medinfo.db_routing.ReplicaRoutingMiddleware",
+    # Whole pages for anonymous readers; what it stores is already compressed (GZip inside).
+    "pagecache.middleware.PageCacheMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -148,21 +169,62 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("medinfo runs on PostgreSQL only: DATABASE_URL must be postgres://")
 
+# Read replicas, "replica_1", "replica_2", ...: reader requests only (medinfo/db_routing.py).
+# A short connect timeout (libpq's minimum is 2 s): a replica that does not answer costs one
+# request that long, then the primary serves for a while. A test run mirrors them onto the
+# test database of "default" rather than creating test databases on read-only servers.
+DATABASE_REPLICAS = []
+for _number, _replica_url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// URLs")
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = 2
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["medinfo.db_routing.ReplicaRouter"]
+DATABASE_PRIMARY_AFTER_WRITE_SECONDS = max(1, env_int("DATABASE_PRIMARY_AFTER_WRITE_SECONDS", 5))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
 # Redis is optional: while it is down or slow the cache acts empty (medinfo/cache.py), and
 # no request waits on it longer than these timeouts (it answers in well under 1 ms).
+# Without Redis each process keeps its own pages (the local-memory cache): still correct,
+# since every entry is keyed on the shared content version (pagecache/version.py).
 _redis_url = os.environ.get("REDIS_URL", "").strip()
 if _redis_url:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "medinfo.cache.OptionalRedisCache",
             "LOCATION": _redis_url,
-            "KEY_PREFIX": "medinfo",
+            "KEY_PREFIX": f"medinfo-{alias}",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
+        for alias in ("default", "pages")
     }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": env_int("MEDINFO_PAGE_CACHE_ENTRIES", 2000)},
+        },
+    }
+
+# --- Full-page cache for anonymous readers (pagecache/) ----------------------------------
+PAGE_CACHE_ENABLED = env_bool("MEDINFO_PAGE_CACHE", default=True)
+PAGE_CACHE_ALIAS = "pages"
+# How long a process may go on serving pages of the content version it last read: the
+# longest a publish, rename or edit takes to reach every reader (scheduled times are exact).
+PAGE_CACHE_VERSION_SECONDS = float(os.environ.get("MEDINFO_PAGE_CACHE_DELAY", "").strip() or 1)
+PAGE_CACHE_SECONDS = 600  # an entry's life; a new content version leaves old ones unread
+# What a CDN may do with a public page (Cache-Control): keep it this long, then serve it
+# stale while it revalidates, or while the site is down. The defaults keep the 1-s promise.
+PAGE_CDN_SECONDS = env_int("DJANGO_CDN_MAX_AGE", 1)
+PAGE_CDN_STALE_SECONDS = env_int("DJANGO_CDN_STALE_SECONDS", 1)
+PAGE_CDN_STALE_IF_ERROR_SECONDS = env_int("DJANGO_CDN_STALE_IF_ERROR_SECONDS", 86400)
 
 # --- Authentication ------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -266,6 +328,17 @@ if not DEBUG:
     if env_bool("DJANGO_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         AXES_CLIENT_IP_CALLABLE = client_ip_behind_proxy
+    if env_bool("DJANGO_LOCAL_HTTP"):
+        # `make run`: production on http://127.0.0.1, where a Secure cookie never comes back
+        # and an HTTPS redirect or HSTS would lock the browser out. Never on a public name.
+        if public := [h for h in ALLOWED_HOSTS if h.lstrip(".") not in LOCAL_HOSTS]:
+            raise ImproperlyConfigured(
+                f"DJANGO_LOCAL_HTTP serves plain HTTP and is for this machine only, not for "
+                f"{', '.join(public)}: unset it and serve HTTPS."
+            )
+        SECURE_SSL_REDIRECT = False
+        SECURE_HSTS_SECONDS = 0
+        SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 
 LOGGING = {
     "version": 1,

@@ -18,3 +18,6 @@ AXES_ENABLED = False
 # Parallel developers (or CI jobs) on one server each take their own test database.
 if os.environ.get("MEDINFO_TEST_DB"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["MEDINFO_TEST_DB"]}  # noqa: F405
+
+# Every request reads the content version: a write is visible to the very next request.
+PAGE_CACHE_VERSION_SECONDS = 0

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from medinfo import bench_views
 from medinfo import views as site_views
 from pages import drug_views, search_views
 from pages import views as article_views
@@ -24,8 +25,19 @@ urlpatterns = [
     path("conditions/", drug_views.condition_index, name="condition-index"),
     path("conditions/<slug:slug>/", drug_views.condition_detail, name="condition-detail"),
     path("search/", search_views.search, name="search"),
-    path("feeds/articles/", LatestArticlesFeed(), name="article-feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/articles/", article_views.public_page(LatestArticlesFeed()), name="article-feed"),
+    path(
+        "sitemap.xml",
+        article_views.public_page(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        article_views.public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", site_views.robots_txt, name="robots-txt"),
     path("healthz", site_views.healthz, name="healthz"),
     path("preview/articles/", include("pages.preview_views")),  # staff only
@@ -34,6 +46,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if bench_views.enabled():  # `make bench` only (MEDINFO_BENCH=1): Django's constant cost
+    urlpatterns.append(path("_bench/constant", bench_views.constant, name="bench-constant"))
 # Site pages take the short URLs left over (/terms/, /privacy/, ...): keep this last.
 urlpatterns.append(path("<slug:slug>/", article_views.site_page, name="site-page"))
 

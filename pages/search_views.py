@@ -4,8 +4,10 @@ from django.shortcuts import render
 
 from articles.search import search as run_search
 from pages import structured_data
+from pages.views import public_page
 
 
+@public_page
 def search(request):
     try:
         page = int(request.GET.get("page", "1"))

@@ -4,7 +4,10 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
 
+from pagecache import version
 from tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
@@ -17,6 +20,29 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache(request):
+    """Every test starts with empty caches, and sees its own writes in the content version.
+
+    The version triggers are deferred to COMMIT (pagecache/triggers.py), and a test's
+    transaction never commits: made immediate, each write statement bumps the version, as
+    a committed transaction would. Tests that commit (transactional_db, live_server) need
+    nothing.
+    """
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    version.forget()
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    commits = {"transactional_db", "live_server"} & names or (
+        marker and marker.kwargs.get("transaction")
+    )
+    if ("db" in names or marker) and not commits:
+        request.getfixturevalue("db")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS pagecache_content_changed IMMEDIATE")
 
 
 @pytest.fixture
