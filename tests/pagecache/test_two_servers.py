@@ -117,7 +117,7 @@ def start_gunicorn(stack: ExitStack, redis_url: str) -> int:
     log = stack.enter_context(tempfile.TemporaryFile())
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "medinfo.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--graceful-timeout", "2"],
+         "--workers", "2", "--graceful-timeout", "2", "--no-control-socket"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     stack.callback(stop, process)
