@@ -30,7 +30,8 @@ help:
 	@echo "make bench-import - import_content of 10,000 drugs and 100,000 articles: time, peak memory"
 	@echo "make bench-markup - render times of a typical article and of hostile Markdown"
 	@echo "make bench  - req/s, p50, p99 of every reader page type, cached and uncached, on the demo"
-	@echo "              and on 100,000 articles, beside a constant response; make bench-demo: demo only"
+	@echo "              and on 100,000 articles, beside a constant response and, on the demo, a"
+	@echo "              Wagtail 8.0.1 page with the same article (own venv); make bench-demo: demo only"
 	@echo "make load   - gunicorn under 64 connections for 60 s, then PostgreSQL and Redis outages"
 	@echo "make fault-injection - the embedded database under many rounds of kills at start"
 
@@ -123,12 +124,16 @@ bench-import: $(VENV)/.installed-dev $(BENCH_IMPORT_FILE)
 # Serving (medinfo/bench.py): every reader page type under wrk at 32 connections, on two
 # production servers (2 sync workers; page cache on and off) beside a constant Django page,
 # on the demo (medinfo_bench_demo) and on 100,000 articles (medinfo_bench, built once, kept).
+# On the demo, Wagtail's default page holding the same article is measured in the same rounds
+# (medinfo/bench_wagtail.py): Wagtail is installed once into .data/bench/wagtail-venv from
+# benchmarks/wagtail/requirements.txt, never into .venv; offline, the bench says it is missing.
+# BENCH_ARGS passes options through, e.g. BENCH_ARGS=--no-wagtail.
 .PHONY: bench bench-demo
 bench: $(VENV)/.installed-prod
-	$(PY) -m medinfo.bench
+	$(PY) -m medinfo.bench $(BENCH_ARGS)
 
 bench-demo: $(VENV)/.installed-prod
-	$(PY) -m medinfo.bench --datasets demo
+	$(PY) -m medinfo.bench --datasets demo $(BENCH_ARGS)
 
 # Load and faults (medinfo/loadtest.py): gunicorn with production settings under wrk at 64
 # connections for 60 s, then PostgreSQL stopped and Redis killed under load; every server is

@@ -2,17 +2,20 @@
 
 The figures themselves are never asserted: the suite runs on a shared machine. What is
 checked: the paths it picks are real reader pages with the status it expects, the constant
-page exists only for the benchmark, and the table reads wrk's counts and flags a row whose
-answers were not all the expected status.
+page exists only for the benchmark, the table reads wrk's counts and flags a row whose
+answers were not all the expected status, and the Wagtail baseline gets our article's text
+and stays out of medinfo's own environment (medinfo/bench_wagtail.py).
 """
 
+import importlib.util
 import json
+import sys
 
 import pytest
 from django.urls import Resolver404, resolve
 
 from interchange.demo import seed_demo
-from medinfo import bench, bench_views
+from medinfo import bench, bench_views, bench_wagtail
 from medinfo.load_report import LoadResult
 from tests.test_settings import UNUSED_DATABASE_URL, run
 
@@ -67,22 +70,79 @@ def wrk_lines(requests: int, statuses: dict[int, int], errors: int = 0) -> str:
     return "\n".join(lines)
 
 
-def test_the_table_gives_medians_the_ratio_to_constant_and_flags_unexpected_answers():
-    home = bench.Target("home", "/")
-    constant = bench.Target("constant (Django)", bench.CONSTANT_PATH)
-    rounds = {
-        (home, "cached"): [(800, {200: 800}), (1000, {200: 1000}), (900, {200: 899, 500: 1})],
-        (home, "uncached"): [(100, {200: 100})] * 3,
-        (constant, "cached"): [(2000, {200: 2000})] * 3,
-        (constant, "uncached"): [(2000, {200: 2000})] * 3,
-    }
-    figures = {
+def figures_of(rounds: dict) -> dict:
+    return {
         key: bench.Figures([LoadResult.parse(wrk_lines(n, s)) for n, s in values])
         for key, values in rounds.items()
     }
+
+
+def cells_of(text: str, label: str) -> list[str]:
+    row = next(line for line in text.splitlines() if f"| {label} |" in line)
+    return [cell.strip() for cell in row.split("|")[1:-1]]
+
+
+def test_the_table_gives_medians_the_ratio_to_constant_and_flags_unexpected_answers():
+    home = bench.Target("home", "/")
+    constant = bench.Target("constant (Django)", bench.CONSTANT_PATH)
+    figures = figures_of(
+        {
+            (home, "cached"): [(800, {200: 800}), (1000, {200: 1000}), (900, {200: 899, 500: 1})],
+            (home, "uncached"): [(100, {200: 100})] * 3,
+            (constant, "cached"): [(2000, {200: 2000})] * 3,
+            (constant, "uncached"): [(2000, {200: 2000})] * 3,
+        }
+    )
     text, problems = bench.table({"demo": figures})
-    home_row = next(line for line in text.splitlines() if "| home |" in line)
-    cells = [cell.strip() for cell in home_row.split("|")[1:-1]]
-    assert cells[3:7] == ["450 (!)", "1.5", "9.0", "0.45"]  # median of 400, 500, 450 req/s
-    assert cells[7:] == ["50", "1.5", "9.0", "0.05"]
+    cells = cells_of(text, "home")
+    assert cells[3:8] == ["450 (!)", "1.5", "9.0", "0.45", ""]  # median of 400, 500, 450 req/s
+    assert cells[8:] == ["50", "1.5", "9.0", "0.05", ""]
     assert problems == ["demo home cached: 0 socket errors/timeouts, statuses {200: 899, 500: 1}"]
+
+
+def test_the_article_is_set_against_the_wagtail_page_measured_in_the_same_run():
+    article = bench.Target("article", "/drugs/a/b/")
+    wagtail = bench.Target(bench.WAGTAIL, "/drugs/a/b/")
+    constant = bench.Target("constant (Django)", bench.CONSTANT_PATH)
+    figures = figures_of(
+        {
+            (article, "cached"): [(3000, {200: 3000})],
+            (article, "uncached"): [(300, {200: 300})],
+            (wagtail, "uncached"): [(200, {200: 200})],
+            (constant, "cached"): [(2000, {200: 2000})],
+            (constant, "uncached"): [(2000, {200: 2000})],
+        }
+    )
+    text, problems = bench.table({"demo": figures})
+    assert cells_of(text, "article")[7] == "15.00" and cells_of(text, "article")[12] == "1.50"
+    assert cells_of(text, bench.WAGTAIL)[3:] == ["—"] * 5 + ["100", "1.5", "9.0", "0.10", "1.00"]
+    assert problems == []
+    assert bench.goals({"demo": figures}) == [
+        "demo: cached article ÷ constant 1.50 (goal ≥ 0.85); "
+        "uncached article ÷ Wagtail page 1.50 (goal ≥ 1.5)"
+    ]
+    del figures[(wagtail, "uncached")]
+    assert bench.goals({"demo": figures}) == ["demo: cached article ÷ constant 1.50 (goal ≥ 0.85)"]
+
+
+@pytest.mark.django_db
+def test_wagtail_gets_the_measured_article_and_the_others_about_its_drug(capsys):
+    seed_demo()
+    bench.print_paths()
+    path = json.loads(capsys.readouterr().out)["article"]
+    bench_wagtail.print_export(path)
+    export = json.loads(capsys.readouterr().out)
+    assert [s["slug"] for s in export["sections"]] == path.strip("/").split("/")[:-1]
+    first = export["articles"][0]
+    assert path.endswith(f"/{first['slug']}/") and first["title"] and first["body_html"]
+    assert len({a["slug"] for a in export["articles"]}) == len(export["articles"]) > 1
+
+
+def test_wagtail_is_no_dependency_of_medinfo():
+    assert importlib.util.find_spec("wagtail") is None
+
+
+def test_a_baseline_that_cannot_be_built_is_reported_not_raised():
+    with pytest.raises(bench_wagtail.BaselineMissing, match="no network"):
+        bench_wagtail._run([sys.executable, "-c", "raise SystemExit('no network')"])
+    assert bench.baseline_line(None, "pip failed") == "Wagtail baseline missing: pip failed."
