@@ -116,7 +116,7 @@ def test_optional_redis_cache_acts_empty_and_quick_while_redis_is_down():
 
 
 def test_healthz_stays_200_and_reports_the_cache_down_while_redis_is_down(db, client):
-    with override_settings(CACHES={"default": redis_nowhere()}):
+    with override_settings(CACHES={"default": redis_nowhere(), "pages": redis_nowhere()}):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "down"}
