@@ -1,13 +1,12 @@
 """Internal links seen from the content: which targets readers may see, and every link recorded.
 
 ``content.links`` stores links by key and resolves them at each reader request through
-``published_targets``, installed here when Django starts: one query for the current slugs
-of every kind, and one more only when a key is left unresolved (a slug something used to
-have, ``OldSlug``). Each link is also recorded as an ``InternalLink`` row (source, key):
-those rows build every page's Referring Pages and feed ``check_links``.
+``published_targets``, installed here when Django starts: one query for every kind, by
+the slugs things have now and the ones they used to have (``OldSlug``). Each link is also
+recorded as an ``InternalLink`` row (source, key): those rows build every page's Referring
+Pages and feed ``check_links``.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import models
@@ -17,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PublishedArticle, PublishedSitePage
-from content.links import Target, resolve_hrefs, split_key
+from content.links import KINDS, Target, resolve_hrefs, split_key
 from content.models import InternalLink, OldSlug
+from content.sql import fetch_rows
 from drugs.models import PublishedCondition, PublishedDrug
 
 _TEXT = CharField()
@@ -60,7 +60,49 @@ def _published(kind: str, *, through: str = ""):
     )
 
 
-_COLUMNS = ("link_kind", "link_asked", "link_slug", "link_parent", "link_summary")
+# The targets readers may see, for ``published_targets``: each kind by its current slug and
+# by a slug it used to have (``OldSlug``), the same rule as ``_published`` (which the admin's
+# ``link_works`` uses) written once as SQL. Rows: kind, asked slug, slug, hub slug, summary.
+# An article lives under its drug's hub only while readers may see the hub (Article.hub).
+_TARGETS_SQL = """
+    SELECT 'article', a.slug, a.slug, hub.slug, a.lead
+      FROM articles_publishedarticle a
+      LEFT JOIN drugs_publisheddrug hub
+        ON hub.drug_id = a.drug_id AND hub.published_at <= %(now)s
+     WHERE a.slug = ANY(%(article)s) AND a.published_at <= %(now)s
+    UNION ALL
+    SELECT 'article', old.slug, a.slug, hub.slug, a.lead
+      FROM articles_oldslug old
+      JOIN articles_publishedarticle a ON a.article_id = old.article_id
+      LEFT JOIN drugs_publisheddrug hub
+        ON hub.drug_id = a.drug_id AND hub.published_at <= %(now)s
+     WHERE old.kind = 'article' AND old.slug = ANY(%(article)s) AND a.published_at <= %(now)s
+       AND NOT EXISTS (SELECT FROM articles_article again WHERE again.slug = old.slug)
+    UNION ALL
+    SELECT 'drug', d.slug, d.slug, NULL, d.summary
+      FROM drugs_publisheddrug d
+     WHERE d.slug = ANY(%(drug)s) AND d.published_at <= %(now)s
+    UNION ALL
+    SELECT 'drug', old.slug, d.slug, NULL, d.summary
+      FROM articles_oldslug old JOIN drugs_publisheddrug d ON d.drug_id = old.drug_id
+     WHERE old.kind = 'drug' AND old.slug = ANY(%(drug)s) AND d.published_at <= %(now)s
+    UNION ALL
+    SELECT 'condition', c.slug, c.slug, NULL, c.summary
+      FROM drugs_publishedcondition c
+     WHERE c.slug = ANY(%(condition)s) AND c.published_at <= %(now)s
+    UNION ALL
+    SELECT 'condition', old.slug, c.slug, NULL, c.summary
+      FROM articles_oldslug old JOIN drugs_publishedcondition c ON c.condition_id = old.condition_id
+     WHERE old.kind = 'condition' AND old.slug = ANY(%(condition)s) AND c.published_at <= %(now)s
+    UNION ALL
+    SELECT 'page', p.slug, p.slug, NULL, NULL
+      FROM articles_publishedsitepage p
+     WHERE p.slug = ANY(%(page)s) AND p.published_at <= %(now)s
+    UNION ALL
+    SELECT 'page', old.slug, p.slug, NULL, NULL
+      FROM articles_oldslug old JOIN articles_publishedsitepage p ON p.page_id = old.page_id
+     WHERE old.kind = 'page' AND old.slug = ANY(%(page)s) AND p.published_at <= %(now)s
+"""
 
 
 def published_targets(keys: set[str]) -> dict[str, Target]:
@@ -69,17 +111,13 @@ def published_targets(keys: set[str]) -> dict[str, Target]:
     The installed link lookup (``content.links``). Each kind is looked up by its current
     slugs and by the slugs it used to have, all in one UNION; a current slug wins.
     """
-    slugs_by_kind: dict[str, set[str]] = defaultdict(set)
+    params: dict = {kind: [] for kind in KINDS}
     for key in keys:
         kind, slug = split_key(key)
-        slugs_by_kind[kind].add(slug)
-    parts = [
-        _published(kind, through=through).filter(slug__in=slugs).order_by().values_list(*_COLUMNS)
-        for kind, slugs in sorted(slugs_by_kind.items())
-        for through in ("", "page" if kind == "page" else kind)
-    ]
+        params[kind].append(slug)
+    params["now"] = timezone.now()
     found: dict[str, Target] = {}
-    for kind, asked, slug, parent, summary in parts[0].union(*parts[1:], all=True).order_by():
+    for kind, asked, slug, parent, summary in fetch_rows(PublishedArticle, _TARGETS_SQL, params):
         key = f"{kind}:{asked}"
         if key not in found or slug == asked:
             found[key] = Target(_url(kind, slug, parent), first_line(summary))
@@ -104,6 +142,11 @@ _KIND_OF = {
 }
 
 
+def key_of(obj: models.Model) -> str:
+    """The key links to obj store today (a published copy or content without one)."""
+    return f"{_KIND_OF[obj._meta.model_name]}:{obj.slug.lower()}"
+
+
 def links_to(obj: models.Model) -> Q:
     """The ``InternalLink`` rows pointing at obj (a published copy or content without one):
     by its slug today or one it used to have."""
@@ -114,7 +157,7 @@ def links_to(obj: models.Model) -> Q:
         .annotate(key=Concat(Value(f"{kind}:"), "slug"))
         .values("key")
     )
-    return Q(target_key=f"{kind}:{obj.slug.lower()}") | Q(target_key__in=old_keys)
+    return Q(target_key=key_of(obj)) | Q(target_key__in=old_keys)
 
 
 def link_works() -> Q:

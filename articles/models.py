@@ -163,8 +163,9 @@ class Article(Reviewable, SlugHistoryMixin, TimestampedModel):
         """
         if self.drug_id is None:
             return None
-        hub = getattr(self.drug, "published", None)  # None: never published, or taken down
-        return hub if hub is not None and hub.published_at <= timezone.now() else None
+        hub = getattr(self.drug, "published", None)  # None: never published
+        visible = hub is not None and hub.published_at is not None  # None: taken down
+        return hub if visible and hub.published_at <= timezone.now() else None
 
     def clean(self):
         if self.promoted_article_id and self.promoted_article_id == self.pk:
@@ -281,6 +282,13 @@ class PublishedArticle(PublishedCopy):
                 condition=Q(featured=True),
                 name="published_article_featured_idx",
             ),
+            # A drug's or a condition's articles, in series order, read from the index alone
+            # (pages.conditions): the wide rows are fetched for one page only.
+            models.Index(
+                fields=["drug", "series_position", "title"],
+                include=["published_at", "article"],
+                name="published_article_series_idx",
+            ),
             GinIndex(fields=["search_vector"], name="published_article_search_idx"),
             GinIndex(fields=["title_vector"], name="published_article_title_idx"),
         ]
@@ -375,6 +383,7 @@ class PublishedSitePage(PublishedCopy):
 
     class Meta:
         ordering = ["footer_position", "title"]
+        indexes = [models.Index(fields=["published_at"], name="published_page_time_idx")]
 
     def __str__(self):
         return self.title

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 
 from content.fields import LowerCaseSlugField
@@ -359,6 +359,21 @@ class PublishedDrug(PublishedCopy):
             GinIndex(
                 OpClass(Lower("name"), name="gin_trgm_ops"), name="published_drug_name_trgm_idx"
             ),
+            # The A–Z reads one letter's range, in order, never the whole table (pages.letters).
+            models.Index(Upper("name"), name="published_drug_initial_idx"),
+            # Lists that name a drug beside something else (a brand in the A–Z) read its name,
+            # slug and publish time from this small index instead of the whole table.
+            models.Index(
+                fields=["drug"],
+                include=["name", "slug", "published_at"],
+                name="published_drug_card_idx",
+            ),
+            # Condition pages find the uses whose details name the condition (iregex).
+            GinIndex(
+                OpClass("uses_text", name="gin_trgm_ops"), name="published_drug_uses_trgm_idx"
+            ),
+            # The content version's scheduled-time lookups (pagecache.version).
+            models.Index(fields=["published_at"], name="published_drug_time_idx"),
         ]
 
     def __str__(self):
@@ -397,6 +412,7 @@ class PublishedBrandName(models.Model):
         ordering = ["name"]
         indexes = [
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="published_brand_trgm_idx"),
+            models.Index(Upper("name"), name="published_brand_initial_idx"),  # the A–Z
         ]
 
     def __str__(self):
@@ -424,6 +440,7 @@ class PublishedCondition(PublishedCopy):
         indexes = [
             GinIndex(fields=["search_vector"], name="published_condition_search_idx"),
             GinIndex(OpClass(Lower("name"), name="gin_trgm_ops"), name="published_cond_trgm_idx"),
+            models.Index(fields=["published_at"], name="published_condition_time_idx"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from medinfo import bench_views
 from medinfo import views as site_views
-from pages import drug_views, search_views
+from pages import conditions, drug_views, search_views
 from pages import views as article_views
 from pages.feeds import LatestArticlesFeed
 from pages.sitemaps import SITEMAPS
@@ -22,8 +22,8 @@ urlpatterns = [
         "drugs/<slug:drug_slug>/<slug:slug>/", article_views.article_detail, name="article-detail"
     ),
     path("articles/<slug:slug>/", article_views.article_detail, name="article-standalone"),
-    path("conditions/", drug_views.condition_index, name="condition-index"),
-    path("conditions/<slug:slug>/", drug_views.condition_detail, name="condition-detail"),
+    path("conditions/", conditions.condition_index, name="condition-index"),
+    path("conditions/<slug:slug>/", conditions.condition_detail, name="condition-detail"),
     path("search/", search_views.search, name="search"),
     path("feeds/articles/", article_views.public_page(LatestArticlesFeed()), name="article-feed"),
     path(

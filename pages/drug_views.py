@@ -1,4 +1,5 @@
-"""Reader pages built from structured drug data: the A–Z lists, drug hubs and condition pages.
+"""Reader pages built from structured drug data: the drug A–Z and drug hubs (condition pages:
+pages.conditions).
 
 Readers see only published copies (``PublishedDrug``, ``PublishedCondition``: the reviewed
 text, see content.publishing); an edit waits until it is reviewed and published. Each
@@ -7,30 +8,34 @@ a drug has (tests/test_query_counts.py pins them). A brand name's URL (/drugs/li
 answers 301 to its drug's hub when no drug has that slug.
 """
 
-import re
 from string import ascii_lowercase
 
-from django.db.models import CharField, F, Func, Q, Value
+from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.links import links_to
+from articles.models import PublishedArticle
 from content.links import resolve_stored_links
-from content.models import InternalLink
-from drugs.hub import Use, condition_links, hub_of, uses_of
-from drugs.models import PublishedBrandName, PublishedCondition, PublishedDrug
+from content.sql import fetch_rows, json_value
+from drugs.hub import hub_of
+from drugs.models import PublishedBrandName, PublishedDrug
 from pages import structured_data
-from pages.letters import available_letters
+from pages.copies import drug_with_hub, published_article
+from pages.letters import available_letters, entries_starting_with
 from pages.views import (
-    article_list,
     lower_case_slugs,
     public_page,
     redirect_from_old_slug,
     referring_pages,
 )
+from pages.windows import requested_page, window
+
+# Names on one page of a letter: about 20 KB of HTML.
+A_Z_PAGE_SIZE = 100
 
 
 def requested_letter(request) -> str:
@@ -40,39 +45,34 @@ def requested_letter(request) -> str:
 
 @public_page
 def drug_index(request):
+    """One letter of the A–Z, a page of ``A_Z_PAGE_SIZE`` names at a time; /drugs/ shows
+    the first letter that has any. Pages are not counted (pages.windows)."""
+    letters = available_letters()
     letter = requested_letter(request)
-    drugs = PublishedDrug.objects.visible().only("name", "slug", "summary")
-    brands = (
-        PublishedBrandName.objects.filter(published_drug__in=PublishedDrug.objects.visible())
-        .select_related("published_drug")
-        .only("name", "mark", "published_drug__name", "published_drug__slug")
-    )
-    if letter:
-        drugs = drugs.filter(name__istartswith=letter)
-        brands = brands.filter(name__istartswith=letter)
-    entries = [(d.name, d, None) for d in drugs]
-    entries += [(b.name, b.published_drug, b) for b in brands]
-    entries.sort(key=lambda entry: entry[0].lower())
-    groups: dict[str, list] = {}
-    for name, drug, brand in entries:
-        groups.setdefault(name[:1].upper(), []).append({"drug": drug, "brand": brand})
+    shown = letter or min(letters, default="")
+    page = None
+    if shown:
+        page = window(entries_starting_with(shown), requested_page(request), A_Z_PAGE_SIZE)
     return render(
         request,
         "drugs/drug_index.html",
         {
-            "groups": groups,
+            "page": page,
             "letter": letter,
+            "shown_letter": shown,
             "letters": ascii_lowercase,
-            "available_letters": available_letters(),
-            "page_meta": _drug_index_meta(request, letter),
+            "available_letters": letters,
+            "page_meta": _drug_index_meta(request, letter, page),
         },
     )
 
 
-def _drug_index_meta(request, letter: str):
+def _drug_index_meta(request, letter: str, page):
     trail, title, starting = [structured_data.drugs_crumb()], "Drugs A–Z", ""
     if letter:
         path = f"{reverse('drug-index')}?letter={letter}"
+        if page is not None and page.number > 1:
+            path += f"&page={page.number}"
         trail.append(structured_data.Crumb(letter.upper(), path))
         title, starting = f"{title}: {letter.upper()}", f" starting with {letter.upper()}"
     return structured_data.index_page(
@@ -84,34 +84,48 @@ def _drug_index_meta(request, letter: str):
     )
 
 
-@public_page
-def condition_index(request):
-    conditions = sorted(
-        PublishedCondition.objects.visible().only("name", "slug", "summary"),
-        key=lambda c: c.name.lower(),
-    )
-    groups: dict[str, list] = {}
-    for condition in conditions:
-        groups.setdefault(condition.name[:1].upper(), []).append(condition)
-    meta = structured_data.index_page(
-        request,
-        reverse("condition-index"),
-        title="Conditions A–Z",
-        description="Medical conditions by name, with the drugs approved or used for each.",
-        trail=[structured_data.conditions_crumb()],
-    )
-    return render(request, "drugs/condition_index.html", {"groups": groups, "page_meta": meta})
+# A published drug hub readers may see, without its search columns, and its articles in
+# series order (JSON rows): one query.
+_HUB_SQL = """
+    SELECT d.drug_id, d.slug, d.name, d.summary, d.drug_class, d.mechanism_html, d.document,
+           d.condition_ids, d.brand_names_text, d.conditions_text, d.fingerprint,
+           d.reviewer_id, d.reviewed_by, d.reviewed_on, d.published_at, d.text_since,
+           (SELECT json_agg(json_build_array(a.article_id, a.slug, a.title, a.lead)
+                            ORDER BY a.series_position, a.title)
+              FROM articles_publishedarticle a
+             WHERE a.drug_id = d.drug_id AND a.published_at <= %(now)s)
+      FROM drugs_publisheddrug d
+     WHERE d.slug = %(slug)s AND d.published_at <= %(now)s
+"""
+_HUB_COLUMNS = (
+    "drug_id", "slug", "name", "summary", "drug_class", "mechanism_html", "document",
+    "condition_ids", "brand_names_text", "conditions_text", "fingerprint", "reviewer_id",
+    "reviewed_by", "reviewed_on", "published_at", "text_since",
+)  # fmt: skip
+
+
+def visible_hub(slug: str) -> tuple[PublishedDrug, list[PublishedArticle]] | None:
+    """The drug hub readers may see at this slug now and its articles, or None."""
+    rows = fetch_rows(PublishedDrug, _HUB_SQL, {"slug": slug, "now": timezone.now()})
+    if not rows:
+        return None
+    *columns, articles = rows[0]
+    drug = PublishedDrug(**dict(zip(_HUB_COLUMNS, columns, strict=True)))
+    drug.document = json_value(drug.document)
+    as_hub = drug_with_hub(drug.drug_id, drug)
+    return drug, [
+        published_article(article_id=pk, slug=slug, title=title, lead=lead, drug=as_hub)
+        for pk, slug, title, lead in json_value(articles) or ()
+    ]
 
 
 @public_page
 @lower_case_slugs
 def drug_detail(request, slug):
-    try:
-        drug = get_object_or_404(
-            PublishedDrug.objects.visible().defer("search_vector", "uses_text"), slug=slug
-        )
-    except Http404:
+    found = visible_hub(slug)
+    if found is None:
         return _redirect_from_old_slug_or_brand(slug)
+    drug, articles = found
     hub = hub_of(drug)
     [drug.mechanism_html] = resolve_stored_links(drug.mechanism_html)
     return render(
@@ -122,7 +136,7 @@ def drug_detail(request, slug):
             "hub": hub,
             "approved_uses": hub.approved_uses,
             "off_label_uses": hub.off_label_uses,
-            "articles": article_list().for_drug(drug.drug_id).in_series_order(),
+            "articles": articles,
             "referring_pages": referring_pages(drug),
             "page_meta": structured_data.drug_hub_page(request, hub),
         },
@@ -163,77 +177,3 @@ def drug_for_brand_slug(slug: str) -> PublishedDrug | None:
     )
     drugs = {brand.published_drug for brand in brands if slugify(brand.name) == slug}
     return drugs.pop() if len(drugs) == 1 else None
-
-
-@public_page
-@lower_case_slugs
-def condition_detail(request, slug):
-    try:
-        condition = get_object_or_404(
-            PublishedCondition.objects.visible().only(
-                "name", "slug", "summary", "reviewed_by", "reviewed_on", "text_since"
-            ),
-            slug=slug,
-        )
-    except Http404:
-        return redirect_from_old_slug("condition", slug)
-    uses = uses_for(condition)
-    approved = [use for use in uses if not use.off_label]
-    return render(
-        request,
-        "drugs/condition_detail.html",
-        {
-            "condition": condition,
-            "approved": approved,
-            "off_label": [use for use in uses if use.off_label],
-            "articles": _articles_about(condition, {use.drug.pk for use in uses}),
-            "page_meta": structured_data.condition_page(request, condition, approved),
-        },
-    )
-
-
-def _name_pattern(name: str) -> str:
-    """A PostgreSQL regex matching the name as whole words, in any case."""
-    return r"\m" + re.sub(r"(\W)", r"\\\1", name) + r"\M"
-
-
-def uses_for(condition: PublishedCondition) -> list[Use]:
-    """The published uses recorded for the condition, and those whose details name it.
-
-    An approval is recorded once, under the condition it treats, with the patients or
-    causes in its details: intrathecal baclofen is approved for *spasticity*, "severe,
-    from various causes including multiple sclerosis, spinal cord injury or disease, and
-    cerebral palsy". The cerebral palsy page lists it too, saying what it is for. The name
-    must appear as whole words, in any case. Two queries: the drugs, their conditions.
-    """
-    drugs = list(
-        PublishedDrug.objects.visible()
-        .filter(
-            Q(condition_ids__contains=[condition.pk])
-            | Q(uses_text__iregex=_name_pattern(condition.name))
-        )
-        .only("name", "slug", "document", "condition_ids")
-        .order_by("name")
-    )
-    named = re.compile(rf"\b{re.escape(condition.name)}\b", re.IGNORECASE)
-    conditions = condition_links({pk for drug in drugs for pk in drug.condition_ids})
-    return [
-        use
-        for drug in drugs
-        for use in uses_of(drug, conditions)
-        if use.condition_id == condition.pk or named.search(use.details)
-    ]
-
-
-def _articles_about(condition: PublishedCondition, drug_ids: set[int]):
-    """Articles on drugs used for the condition, and articles that link to it: one query."""
-    linking_articles = (
-        InternalLink.objects.filter(links_to(condition))
-        .filter(source_article__isnull=False, in_live_copy=True)
-        .values("source_article")
-    )
-    return (
-        article_list()
-        .filter(Q(drug__in=drug_ids) | Q(pk__in=linking_articles))
-        .order_by("drug__published__name", "series_position", "title")
-    )

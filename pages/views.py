@@ -10,22 +10,22 @@ old-slug lookup happens only on the way to a 404.
 from functools import wraps
 from string import ascii_lowercase
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
-from articles.links import links_to
-from articles.models import HUB_FIELDS, Article, PublishedArticle, PublishedSitePage
+from articles.models import HUB_FIELDS, PublishedArticle, PublishedSitePage
 from content.links import find_targets, resolve_stored_links
-from content.models import InternalLink
-from drugs.models import PublishedDrug
+from content.sql import fetch_rows, json_value
 from pages import structured_data
+from pages.copies import hub_from_columns, published_article
 from pages.letters import available_letters
+from pages.referring import referring_pages
 
-# Shared caches may keep a public page but must revalidate it (ETag, 304) on every use,
-# so a publish or an edit reaches readers at once. Drafts never get here: they 404.
+# A page any reader may get from a shared cache: the page cache stores it for anonymous
+# readers and sets the policy browsers and CDNs follow (pagecache.middleware.cdn_policy).
+# Drafts never get here: they 404.
 public_page = cache_control(public=True, no_cache=True)
 
 
@@ -44,12 +44,6 @@ def lower_case_slugs(view):
 
 # What a list of articles shows; the bodies and search columns stay in the database.
 ARTICLE_LIST_FIELDS = ("title", "slug", "lead", *HUB_FIELDS)
-PROMOTED = "promoted_article__published"
-ARTICLE_PAGE_FIELDS = (
-    *ARTICLE_LIST_FIELDS,
-    "body_html", "toc", "reviewed_by", "reviewed_on", "text_since", "published_at",
-    *(f"{PROMOTED}__{field}" for field in (*ARTICLE_LIST_FIELDS, "published_at")),
-)  # fmt: skip
 
 
 def article_list():
@@ -57,16 +51,46 @@ def article_list():
     return PublishedArticle.objects.visible().with_hub().only(*ARTICLE_LIST_FIELDS)
 
 
+# The home page's newest featured articles and newest articles, with their hubs: one query.
+_HOME_SQL = """
+    SELECT *
+      FROM ((SELECT true AS featured_list, a.article_id, a.slug, a.title, a.lead, a.drug_id,
+                    hub.slug, hub.name, hub.published_at, a.published_at AS shown_since
+               FROM articles_publishedarticle a
+               LEFT JOIN drugs_publisheddrug hub ON hub.drug_id = a.drug_id
+              WHERE a.featured AND a.published_at <= %(now)s
+              ORDER BY a.published_at DESC LIMIT 4)
+            UNION ALL
+            (SELECT false, a.article_id, a.slug, a.title, a.lead, a.drug_id,
+                    hub.slug, hub.name, hub.published_at, a.published_at
+               FROM articles_publishedarticle a
+               LEFT JOIN drugs_publisheddrug hub ON hub.drug_id = a.drug_id
+              WHERE a.published_at <= %(now)s
+              ORDER BY a.published_at DESC LIMIT 8)) AS lists
+     ORDER BY featured_list DESC, shown_since DESC
+"""
+
+
 @public_page
 def home(request):
-
-    visible = article_list()
+    lists = {True: [], False: []}
+    rows = fetch_rows(PublishedArticle, _HOME_SQL, {"now": timezone.now()})
+    for featured, pk, slug, title, lead, drug_id, *hub, _ in rows:
+        lists[featured].append(
+            published_article(
+                article_id=pk,
+                slug=slug,
+                title=title,
+                lead=lead,
+                drug=hub_from_columns(drug_id, *hub),
+            )
+        )
     return render(
         request,
         "home.html",
         {
-            "featured": visible.filter(featured=True).order_by("-published_at")[:4],
-            "recent": visible.order_by("-published_at")[:8],
+            "featured": lists[True],
+            "recent": lists[False],
             "letters": ascii_lowercase,
             "available_letters": available_letters(),
             "page_meta": structured_data.home_page(request),
@@ -86,83 +110,82 @@ def redirect_from_old_slug(kind: str, slug: str):
     return redirect(target.url, permanent=True)
 
 
-def referring_pages(target) -> list:
-    """Published pages whose published text links to the target (one query): its
-    Referring Pages."""
-    links = (
-        InternalLink.objects.filter(links_to(target))
-        .filter(
-            Q(source_article__in=Article.objects.readable(), in_live_copy=True)
-            | Q(source_drug__published__in=PublishedDrug.objects.visible(), in_live_copy=True)
-            | Q(source_page__published__in=PublishedSitePage.objects.visible(), in_live_copy=True)
+# An article as its page shows it, with its drug hub, its promoted article while readers
+# may see it, and the other articles on its hub in series order (JSON rows): one query.
+_ARTICLE_SQL = """
+    SELECT a.article_id, a.slug, a.title, a.lead, a.body_html, a.toc, a.reviewed_by,
+           a.reviewed_on, a.text_since, a.published_at, a.drug_id,
+           hub.slug, hub.name, hub.published_at,
+           promoted.article_id, promoted.slug, promoted.title, promoted.lead, promoted.drug_id,
+           promoted_hub.slug, promoted_hub.name, promoted_hub.published_at,
+           (SELECT json_agg(json_build_array(other.article_id, other.slug, other.title, other.lead)
+                            ORDER BY other.series_position, other.title)
+              FROM articles_publishedarticle other
+             WHERE other.drug_id = a.drug_id AND other.article_id <> a.article_id
+               AND other.published_at <= %(now)s)
+      FROM articles_publishedarticle a
+      LEFT JOIN drugs_publisheddrug hub ON hub.drug_id = a.drug_id
+      LEFT JOIN articles_publishedarticle promoted
+        ON promoted.article_id = a.promoted_article_id AND promoted.published_at <= %(now)s
+      LEFT JOIN drugs_publisheddrug promoted_hub ON promoted_hub.drug_id = promoted.drug_id
+     WHERE a.slug = %(slug)s AND a.published_at <= %(now)s
+"""
+_ARTICLE_COLUMNS = (
+    "article_id", "slug", "title", "lead", "body_html", "toc", "reviewed_by", "reviewed_on",
+    "text_since", "published_at",
+)  # fmt: skip
+
+
+def visible_article(slug: str):
+    """(article, promoted article or None, related articles) readers may see now, or None."""
+    rows = fetch_rows(PublishedArticle, _ARTICLE_SQL, {"slug": slug, "now": timezone.now()})
+    if not rows:
+        return None
+    row = rows[0]
+    drug = hub_from_columns(row[10], *row[11:14])
+    article = published_article(**dict(zip(_ARTICLE_COLUMNS, row[:10], strict=True)), drug=drug)
+    article.toc = json_value(article.toc)
+    promoted_pk, promoted_slug, promoted_title, promoted_lead, promoted_drug = row[14:19]
+    promoted = None
+    if promoted_pk is not None:
+        promoted = published_article(
+            article_id=promoted_pk,
+            slug=promoted_slug,
+            title=promoted_title,
+            lead=promoted_lead,
+            drug=hub_from_columns(promoted_drug, *row[19:22]),
         )
-        .select_related(
-            "source_article__published__drug__published",
-            "source_drug__published",
-            "source_page__published",
-        )
-        .only(
-            "source_article__published__title",
-            "source_article__published__slug",
-            *(f"source_article__published__{field}" for field in HUB_FIELDS),
-            "source_drug__published__name",
-            "source_drug__published__slug",
-            "source_page__published__title",
-            "source_page__published__slug",
-        )  # fmt: skip
-    )
-    pages, seen = [], set()
-    for link in links:
-        if link.source_article:
-            source = link.source_article.published
-        else:
-            source = (link.source_drug or link.source_page).published
-        key = (type(source), source.pk)
-        if key not in seen:
-            seen.add(key)
-            pages.append(source)
-    pages.sort(key=lambda page: str(page).lower())
-    return pages
+    related = []
+    if article.hub:  # the hub's other articles
+        related = [
+            published_article(article_id=pk, slug=slug, title=title, lead=lead, drug=drug)
+            for pk, slug, title, lead in json_value(row[22]) or ()
+        ]
+    return article, promoted, related
 
 
 @public_page
 @lower_case_slugs
 def article_detail(request, slug, drug_slug=None):
-    try:
-        article = get_object_or_404(
-            PublishedArticle.objects.visible()
-            .select_related("drug__published", f"{PROMOTED}__drug__published")
-            .only(*ARTICLE_PAGE_FIELDS),
-            slug=slug,
-        )
-    except Http404:
+    found = visible_article(slug)
+    if found is None:
         return redirect_from_old_slug("article", slug)
+    article, promoted, related = found
     if (article.hub.slug if article.hub else None) != drug_slug:
         return redirect(article, permanent=True)
     [article.body_html] = resolve_stored_links(article.body_html)
-    related = []
-    if article.hub:
-        related = article_list().for_drug(article.drug_id).exclude(pk=article.pk).in_series_order()
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "promoted": _visible_copy(article.promoted_article),
+            "promoted": promoted,
             "related": related,
             "referring_pages": referring_pages(article),
             "show_toc": len(article.toc) >= 3,
             "page_meta": structured_data.article_page(request, article),
         },
     )
-
-
-def _visible_copy(article):
-    """The published copy of a (promoted) article, if readers may see it now."""
-    copy = getattr(article, "published", None) if article is not None else None
-    if copy is None or copy.published_at is None or copy.published_at > timezone.now():
-        return None
-    return copy
 
 
 @public_page

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 
 from articles.models import Article, Status
+from pages.sitemaps import SITEMAPS, ArticleSitemap
 from tests.factories import ArticleFactory, ConditionFactory, DrugFactory, SitePageFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +35,24 @@ def content():
     return drug
 
 
+def sitemap_locations(client) -> set[str]:
+    """Every URL listed by every sitemap the index at /sitemap.xml points to."""
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    index = ElementTree.fromstring(response.content)
+    locations = set()
+    for sitemap in index.iterfind("sm:sitemap/sm:loc", NS):
+        section = client.get(sitemap.text.removeprefix("http://testserver"))
+        assert section.status_code == 200, sitemap.text
+        tree = ElementTree.fromstring(section.content)
+        locations |= {loc.text for loc in tree.iterfind("sm:url/sm:loc", NS)}
+    return locations
+
+
 def test_sitemap_lists_home_a_z_lists_drugs_conditions_pages_and_only_visible_articles(
     client, content
 ):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    tree = ElementTree.fromstring(response.content)
-    locations = {loc.text for loc in tree.iterfind("sm:url/sm:loc", NS)}
-    assert locations == {
+    assert sitemap_locations(client) == {
         "http://testserver/",
         "http://testserver/drugs/",
         "http://testserver/conditions/",
@@ -51,6 +62,29 @@ def test_sitemap_lists_home_a_z_lists_drugs_conditions_pages_and_only_visible_ar
         "http://testserver/conditions/spasticity/",
         "http://testserver/terms/",
     }
+
+
+def test_sitemap_index_splits_a_section_into_pages_that_list_every_item(
+    client, content, monkeypatch
+):
+    for n in range(5):
+        ArticleFactory(drug=None, slug=f"more-{n}")
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)  # 7 visible articles: pages of 3, 3, 1
+    index = ElementTree.fromstring(client.get("/sitemap.xml").content)
+    article_pages = [
+        loc.text for loc in index.iterfind("sm:sitemap/sm:loc", NS) if "articles" in loc.text
+    ]
+    assert article_pages == [
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-articles.xml?p=2",
+        "http://testserver/sitemap-articles.xml?p=3",
+    ]
+    assert {f"http://testserver/articles/more-{n}/" for n in range(5)} <= sitemap_locations(client)
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+
+
+def test_no_sitemap_page_holds_more_than_the_protocols_50000_urls():
+    assert all(sitemap.limit <= 50_000 for sitemap in SITEMAPS.values())
 
 
 def test_atom_feed_lists_only_visible_articles_newest_first(client, content):

@@ -180,7 +180,7 @@ def test_a_page_costs_the_same_queries_however_many_links(client, links, django_
         for n, (a, d) in enumerate(zip(targets, drugs, strict=True))
     )
     factories.SitePageFactory(slug="page", title="Page", body=body)
-    with django_assert_num_queries(5):  # content version, page, links' targets, settings, footer
+    with django_assert_num_queries(4):  # content version, page, links' targets, site + footer
         response = client.get("/page/")
     soup = BeautifulSoup(response.content, "html.parser").select_one("main")
     assert len(soup.select("a[href^='/articles/']")) == links
