@@ -1,15 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from medinfo import bench_views
 from medinfo import views as site_views
-from pages import conditions, drug_views, search_views
+from pages import conditions, drug_views, search_views, sitemaps
 from pages import views as article_views
 from pages.feeds import LatestArticlesFeed
-from pages.sitemaps import SITEMAPS
 
 admin.site.site_header = "MedInfo editorial admin"
 admin.site.site_title = "MedInfo admin"
@@ -26,18 +24,8 @@ urlpatterns = [
     path("conditions/<slug:slug>/", conditions.condition_detail, name="condition-detail"),
     path("search/", search_views.search, name="search"),
     path("feeds/articles/", article_views.public_page(LatestArticlesFeed()), name="article-feed"),
-    path(
-        "sitemap.xml",
-        article_views.public_page(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        article_views.public_page(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
     path("robots.txt", site_views.robots_txt, name="robots-txt"),
     path("healthz", site_views.healthz, name="healthz"),
     path("preview/articles/", include("pages.preview_views")),  # staff only

@@ -7,8 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from articles.models import Article, Status
-from pages.sitemaps import SITEMAPS, ArticleSitemap
+from articles.models import Article, PublishedArticle, Status
+from pages import sitemaps
 from tests.factories import ArticleFactory, ConditionFactory, DrugFactory, SitePageFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,22 +69,31 @@ def test_sitemap_index_splits_a_section_into_pages_that_list_every_item(
 ):
     for n in range(5):
         ArticleFactory(drug=None, slug=f"more-{n}")
-    monkeypatch.setattr(ArticleSitemap, "limit", 3)  # 7 visible articles: pages of 3, 3, 1
+    monkeypatch.setattr(sitemaps, "URLS_PER_SITEMAP", 3)
     index = ElementTree.fromstring(client.get("/sitemap.xml").content)
     article_pages = [
         loc.text for loc in index.iterfind("sm:sitemap/sm:loc", NS) if "articles" in loc.text
     ]
-    assert article_pages == [
-        "http://testserver/sitemap-articles.xml",
-        "http://testserver/sitemap-articles.xml?p=2",
-        "http://testserver/sitemap-articles.xml?p=3",
+    last_key = PublishedArticle.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    pages = last_key // 3 + 1  # by key: page N holds keys [3(N-1), 3N)
+    assert article_pages == ["http://testserver/sitemap-articles.xml"] + [
+        f"http://testserver/sitemap-articles.xml?p={n}" for n in range(2, pages + 1)
     ]
-    assert {f"http://testserver/articles/more-{n}/" for n in range(5)} <= sitemap_locations(client)
-    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+    listed = []
+    for url in article_pages:
+        page = ElementTree.fromstring(client.get(url.removeprefix("http://testserver")).content)
+        locations = [loc.text for loc in page.iterfind("sm:url/sm:loc", NS)]
+        assert len(locations) <= 3, url
+        listed += locations
+    visible = {a.get_absolute_url() for a in PublishedArticle.objects.visible().with_hub()}
+    assert sorted(listed) == sorted(f"http://testserver{path}" for path in visible)
+    assert client.get(f"/sitemap-articles.xml?p={pages + 1}").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=0").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_no_sitemap_page_holds_more_than_the_protocols_50000_urls():
-    assert all(sitemap.limit <= 50_000 for sitemap in SITEMAPS.values())
+    assert sitemaps.URLS_PER_SITEMAP <= sitemaps.PROTOCOL_LIMIT == 50_000
 
 
 def test_atom_feed_lists_only_visible_articles_newest_first(client, content):

@@ -42,8 +42,8 @@ QUERIES = {
     "site_page": 3,  # page, the targets of its links + 1
     "not_found": 1,  # the footer's 1
     "feed": 3,  # site name, articles, the targets of their links
-    "sitemap": 5,  # the index: a count for articles, drugs, conditions, site pages + 1
-    "sitemap_section": 3,  # a count and one page of rows + 1
+    "sitemap": 1,  # the index: one query reads every section's largest key
+    "sitemap_section": 1,  # one page of rows
 }
 
 
