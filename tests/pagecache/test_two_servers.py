@@ -58,10 +58,12 @@ def wait_for(condition, seconds: float, what: str):
 
 
 def live_database_url() -> str:
+    """The test database as a URL, on a TCP server or the embedded one's socket folder."""
     db = connection.settings_dict
-    host = quote(db["HOST"] or "127.0.0.1", safe="")
-    port = db["PORT"] or 5432
-    return f"postgres://{quote(db['USER'])}@{host}:{port}/{quote(db['NAME'])}"
+    user, name = quote(db["USER"]), quote(db["NAME"])
+    if socket_folder := db.get("OPTIONS", {}).get("host"):
+        return f"postgres://{user}@/{name}?host={quote(socket_folder)}"
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 def start_redis(stack: ExitStack) -> str:
