@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PublishedArticle, PublishedSitePage
 from content.links import KINDS, Target, resolve_hrefs, split_key
 from content.models import InternalLink, OldSlug
+from content.reader_urls import content_url
 from content.sql import fetch_rows
 from drugs.models import PublishedCondition, PublishedDrug
 
@@ -120,17 +120,8 @@ def published_targets(keys: set[str]) -> dict[str, Target]:
     for kind, asked, slug, parent, summary in fetch_rows(PublishedArticle, _TARGETS_SQL, params):
         key = f"{kind}:{asked}"
         if key not in found or slug == asked:
-            found[key] = Target(_url(kind, slug, parent), first_line(summary))
+            found[key] = Target(content_url(kind, slug, parent), first_line(summary))
     return found
-
-
-def _url(kind: str, slug: str, parent: str | None) -> str:
-    if kind == "article":
-        if parent:
-            return reverse("article-detail", kwargs={"drug_slug": parent, "slug": slug})
-        return reverse("article-standalone", kwargs={"slug": slug})
-    name = {"drug": "drug-detail", "condition": "condition-detail", "page": "site-page"}[kind]
-    return reverse(name, kwargs={"slug": slug})
 
 
 _KIND_OF = {

@@ -7,7 +7,6 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 
@@ -16,6 +15,7 @@ from content.link_records import record_links
 from content.markup import html_to_text, render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 from content.publishing import PublishedCopy, PublishedQuerySet, Reviewable, fingerprint
+from content.reader_urls import reader_url
 
 RESERVED_PAGE_SLUGS = {
     "admin", "articles", "conditions", "drugs", "feeds", "healthz", "media", "search",
@@ -151,8 +151,8 @@ class Article(Reviewable, SlugHistoryMixin, TimestampedModel):
 
     def get_absolute_url(self):
         if hub := self.hub:
-            return reverse("article-detail", kwargs={"drug_slug": hub.slug, "slug": self.slug})
-        return reverse("article-standalone", kwargs={"slug": self.slug})
+            return reader_url("article-detail", drug_slug=hub.slug, slug=self.slug)
+        return reader_url("article-standalone", slug=self.slug)
 
     @property
     def hub(self):
@@ -305,8 +305,8 @@ class PublishedArticle(PublishedCopy):
 
     def get_absolute_url(self):
         if hub := self.hub:
-            return reverse("article-detail", kwargs={"drug_slug": hub.slug, "slug": self.slug})
-        return reverse("article-standalone", kwargs={"slug": self.slug})
+            return reader_url("article-detail", drug_slug=hub.slug, slug=self.slug)
+        return reader_url("article-standalone", slug=self.slug)
 
     hub = Article.hub
 
@@ -346,7 +346,7 @@ class SitePage(SlugHistoryMixin, TimestampedModel):
         record_links(self, rendered.links)  # the working text's; publishing records the copy's
 
     def get_absolute_url(self):
-        return reverse("site-page", kwargs={"slug": self.slug})
+        return reader_url("site-page", slug=self.slug)
 
     def review_document(self) -> dict:
         """What publishing copies to readers (no medical review: a Publisher's step)."""
@@ -389,7 +389,7 @@ class PublishedSitePage(PublishedCopy):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("site-page", kwargs={"slug": self.slug})
+        return reader_url("site-page", slug=self.slug)
 
     def fill_from(self, document: dict) -> None:
         self.title = document["title"]

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Upper
-from django.urls import reverse
 
 from content.fields import LowerCaseSlugField
 from content.link_records import record_links
 from content.markup import render_markdown, validate_markdown_length
 from content.models import SEARCH_CONFIG, SlugHistoryMixin, TimestampedModel
 from content.publishing import PublishedCopy, Reviewable
+from content.reader_urls import reader_url
 from content.review_workflow import PublishingError
 
 
@@ -94,7 +94,7 @@ class Drug(Reviewable, SlugHistoryMixin, TimestampedModel):
         record_links(self, rendered.links)
 
     def get_absolute_url(self):
-        return reverse("drug-detail", kwargs={"slug": self.slug})
+        return reader_url("drug-detail", slug=self.slug)
 
     def review_document(self) -> dict:
         """Everything medical the hub shows, in the hub's order: what a review vouches for."""
@@ -237,7 +237,7 @@ class Condition(Reviewable, SlugHistoryMixin, TimestampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("condition-detail", kwargs={"slug": self.slug})
+        return reader_url("condition-detail", slug=self.slug)
 
     def review_document(self) -> dict:
         return {"name": self.name, "summary": self.summary}
@@ -380,7 +380,7 @@ class PublishedDrug(PublishedCopy):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("drug-detail", kwargs={"slug": self.slug})
+        return reader_url("drug-detail", slug=self.slug)
 
     @property
     def hub_title(self):
@@ -447,7 +447,7 @@ class PublishedCondition(PublishedCopy):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("condition-detail", kwargs={"slug": self.slug})
+        return reader_url("condition-detail", slug=self.slug)
 
     def fill_from(self, document: dict) -> None:
         self.name = document["name"]

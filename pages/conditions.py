@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
+from content.reader_urls import reader_url
 from content.sql import fetch_rows, json_value
 from drugs.hub import ConditionLink, Use, uses_of
 from drugs.models import PublishedCondition, PublishedDrug
@@ -39,7 +39,7 @@ def condition_index(request):
     groups: dict[str, list] = {}
     for condition in page:
         groups.setdefault(condition.name[:1].upper(), []).append(condition)
-    path = reverse("condition-index")
+    path = reader_url("condition-index")
     meta = structured_data.index_page(
         request,
         path + (f"?page={number}" if number > 1 else ""),
@@ -213,7 +213,7 @@ def condition_lists(condition: PublishedCondition, number: int) -> ConditionList
     [(drugs, conditions, articles)] = fetch_rows(PublishedDrug, _LISTS_SQL, params)
     drugs, articles = json_value(drugs) or [], json_value(articles) or []
     links = {
-        pk: ConditionLink(pk, name, reverse("condition-detail", kwargs={"slug": slug}))
+        pk: ConditionLink(pk, name, reader_url("condition-detail", slug=slug))
         for pk, slug, name in json_value(conditions) or ()
     }
     shown = [
@@ -224,7 +224,7 @@ def condition_lists(condition: PublishedCondition, number: int) -> ConditionList
     ]
     return ConditionLists(
         uses=_uses_for(condition, shown, links),
-        articles=[_article(*row) for row in articles[:size]],
+        articles=_articles(articles[:size]),
         has_next=len(drugs) > size or len(articles) > size,
     )
 
@@ -246,14 +246,17 @@ def _uses_for(condition, drugs: list[PublishedDrug], links: dict[int, ConditionL
     ]
 
 
-def _article(pk, slug, title, lead, drug_id, hub_slug, hub_name, hub_published_at):
-    """A listed article with its hub (JSON gives the hub's publish time as ISO text)."""
-    if hub_published_at is not None:
-        hub_published_at = datetime.fromisoformat(hub_published_at)
-    return published_article(
-        article_id=pk,
-        slug=slug,
-        title=title,
-        lead=lead,
-        drug=hub_from_columns(drug_id, hub_slug, hub_name, hub_published_at),
-    )
+def _articles(rows) -> list:
+    """The listed articles, each with its hub; articles of one drug share it (a page often
+    lists several of a drug's articles, and each copy built is a model instance)."""
+    hubs: dict = {}
+    articles = []
+    for pk, slug, title, lead, drug_id, hub_slug, hub_name, hub_published_at in rows:
+        if drug_id not in hubs:
+            if hub_published_at is not None:  # JSON gives the hub's publish time as ISO text
+                hub_published_at = datetime.fromisoformat(hub_published_at)
+            hubs[drug_id] = hub_from_columns(drug_id, hub_slug, hub_name, hub_published_at)
+        articles.append(
+            published_article(article_id=pk, slug=slug, title=title, lead=lead, drug=hubs[drug_id])
+        )
+    return articles

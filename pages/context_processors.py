@@ -8,10 +8,10 @@ the database is the thing that failed.
 from dataclasses import dataclass
 
 from django.db import DatabaseError
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import SiteSettings
+from content.reader_urls import reader_url
 from content.sql import fetch_rows, json_value
 
 
@@ -24,7 +24,7 @@ class FooterLink:
     title: str
 
     def get_absolute_url(self):
-        return reverse("site-page", kwargs={"slug": self.slug})
+        return reader_url("site-page", slug=self.slug)
 
 
 DEFAULT_FOOTER_LINKS = (

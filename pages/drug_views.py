@@ -14,12 +14,12 @@ from django.db.models import CharField, F, Func, Value
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import PublishedArticle
 from content.links import resolve_stored_links
+from content.reader_urls import reader_url
 from content.sql import fetch_rows, json_value
 from drugs.hub import hub_of
 from drugs.models import PublishedBrandName, PublishedDrug
@@ -70,7 +70,7 @@ def drug_index(request):
 def _drug_index_meta(request, letter: str, page):
     trail, title, starting = [structured_data.drugs_crumb()], "Drugs A–Z", ""
     if letter:
-        path = f"{reverse('drug-index')}?letter={letter}"
+        path = f"{reader_url('drug-index')}?letter={letter}"
         if page is not None and page.number > 1:
             path += f"&page={page.number}"
         trail.append(structured_data.Crumb(letter.upper(), path))

@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import PublishedArticle
+from content.reader_urls import content_url
 from content.sql import fetch_rows
 from pages.views import public_page
 
 URLS_PER_SITEMAP = 1_000
 PROTOCOL_LIMIT = 50_000
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-SLUG, HUB = "slug-placeholder", "hub-placeholder"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Section:
     """One kind of page: its largest key (how many pages) and one page of (path, date)."""
 
     name: str
+    kind: str  # of content (content.reader_urls.content_url)
     last_key_sql: str
     rows_sql: str
     changefreq: str | None = None
@@ -52,9 +53,10 @@ def _published(table: str, key: str) -> tuple[str, str]:
 SECTIONS = {
     section.name: section
     for section in (
-        Section("lists", "SELECT 0", "", changefreq="daily", priority=0.6),
+        Section("lists", "", "SELECT 0", "", changefreq="daily", priority=0.6),
         Section(
             "articles",
+            "article",
             "SELECT max(article_id) FROM articles_publishedarticle",
             # An article's URL names its drug's hub while readers may see the hub.
             """SELECT a.slug, hub.slug, a.text_since
@@ -68,25 +70,17 @@ SECTIONS = {
         ),
         Section(
             "drugs",
+            "drug",
             *_published("drugs_publisheddrug", "drug_id"),
             changefreq="monthly",
             priority=0.8,
         ),
-        Section("conditions", *_published("drugs_publishedcondition", "condition_id")),
-        Section("pages", *_published("articles_publishedsitepage", "page_id"), priority=0.3),
+        Section("conditions", "condition", *_published("drugs_publishedcondition", "condition_id")),
+        Section(
+            "pages", "page", *_published("articles_publishedsitepage", "page_id"), priority=0.3
+        ),
     )
 }
-
-
-def url_shapes() -> dict[str, str]:
-    """Each kind's path with placeholders, reversed once per request, not once per URL."""
-    return {
-        "drugs": reverse("drug-detail", kwargs={"slug": SLUG}),
-        "conditions": reverse("condition-detail", kwargs={"slug": SLUG}),
-        "pages": reverse("site-page", kwargs={"slug": SLUG}),
-        "article": reverse("article-standalone", kwargs={"slug": SLUG}),
-        "hub_article": reverse("article-detail", kwargs={"drug_slug": HUB, "slug": SLUG}),
-    }
 
 
 def paths(section: Section, number: int, now) -> list[tuple[str, object]]:
@@ -96,18 +90,7 @@ def paths(section: Section, number: int, now) -> list[tuple[str, object]]:
     first = (number - 1) * URLS_PER_SITEMAP
     params = {"now": now, "first": first, "after": first + URLS_PER_SITEMAP}
     rows = fetch_rows(PublishedArticle, section.rows_sql, params)
-    shapes = url_shapes()
-    if section.name == "articles":
-        return [
-            (
-                shapes["hub_article"].replace(HUB, hub).replace(SLUG, slug)
-                if hub
-                else shapes["article"].replace(SLUG, slug),
-                since,
-            )
-            for slug, hub, since in rows
-        ]
-    return [(shapes[section.name].replace(SLUG, slug), since) for slug, _, since in rows]
+    return [(content_url(section.kind, slug, hub), since) for slug, hub, since in rows]
 
 
 def xml_response(lines: list[str]) -> HttpResponse:

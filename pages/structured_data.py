@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+
+from content.reader_urls import reader_url
 
 SCHEMA_ORG = "https://schema.org"
 PRESCRIPTION_STATUS = {  # a hub's availability as reviewed -> schema.org's DrugPrescriptionStatus
@@ -93,7 +94,7 @@ class PageMeta:
         }
 
     def website(self, site_name: str, tagline: str) -> dict:
-        search = self.absolute(reverse("search"))
+        search = self.absolute(reader_url("search"))
         return {
             "@type": "WebSite",
             "@id": f"{self.absolute('/')}#website",
@@ -131,11 +132,11 @@ HOME = Crumb("Home", "/")
 
 
 def drugs_crumb() -> Crumb:
-    return Crumb("Drugs", reverse("drug-index"))
+    return Crumb("Drugs", reader_url("drug-index"))
 
 
 def conditions_crumb() -> Crumb:
-    return Crumb("Conditions", reverse("condition-index"))
+    return Crumb("Conditions", reader_url("condition-index"))
 
 
 def article_breadcrumbs(article) -> list[Crumb]:
@@ -230,7 +231,7 @@ def index_page(request, path: str, *, title: str, description: str, trail: list)
 
 def search_page(request, query: str) -> PageMeta:
     """Search results: a page of their own kind, never the canonical home of a query."""
-    path = reverse("search")
+    path = reader_url("search")
     return page_meta(
         request,
         path,
@@ -259,8 +260,8 @@ def _drug_id(meta: PageMeta, drug) -> str:
 
 
 def _drug_reference(meta: PageMeta, drug) -> dict:
-    url = meta.absolute(drug.get_absolute_url())
-    return {"@type": "Drug", "@id": _drug_id(meta, drug), "name": drug.name, "url": url}
+    url = meta.absolute(drug.get_absolute_url())  # a condition page lists a hundred drugs
+    return {"@type": "Drug", "@id": f"{url}#drug", "name": drug.name, "url": url}
 
 
 def _drug(meta: PageMeta, hub) -> dict:

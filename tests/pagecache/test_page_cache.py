@@ -219,7 +219,7 @@ def test_with_the_cache_off_pages_still_revalidate_by_content(client, article):
 
 
 def test_feed_sitemap_and_search_are_cached_and_compressed_too(client, article):
-    for url in ["/feeds/articles/", "/sitemap.xml", "/sitemap-articles.xml", "/search/?q=baclofen"]:
+    for url in ["/feeds/articles/", "/sitemap.xml", "/sitemap-lists.xml", "/search/?q=baclofen"]:
         first = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert first.status_code == 200, url
         assert first["Content-Encoding"] == "gzip", url
