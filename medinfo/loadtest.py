@@ -54,6 +54,9 @@ CONNECTIONS = 64
 GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--no-control-socket"]
 SETUP = f"wrk {CONNECTIONS} connections; gunicorn {' '.join(GUNICORN)}; production settings"
 FULL = Timing(steady=60, fault_phase=30, fault_at=5, down_for=10)
+# The server's MEDINFO_PAGE_CACHE_DELAY: for that long after the database stops, a process may
+# still answer from pages it stored at the content version it last read (pagecache/version.py).
+PAGE_CACHE_DELAY = 1.0
 SHORT = Timing(steady=5, fault_phase=8, fault_at=1.5, down_for=3)
 
 # wrk runs one Lua state per thread: each counts its own answers, done() adds them up.
@@ -152,6 +155,7 @@ class Stack:
             "DATABASE_URL": "",
             "MEDINFO_EMBEDDED_DIR": str(self.pgdata),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "MEDINFO_PAGE_CACHE_DELAY": str(PAGE_CACHE_DELAY),
         }
 
     def __enter__(self):
@@ -252,10 +256,14 @@ class Stack:
         try:
             time.sleep(timing.fault_at)
             stop()
+            stopped_at = time.monotonic()
+            # Readers see the outage once stored pages may no longer be served from the
+            # content version a process last read.
+            time.sleep(PAGE_CACHE_DELAY)
             down_at = time.monotonic()
             with ThreadPoolExecutor(len(PAGES)) as readers:  # every page once, while it is down
                 swept += readers.map(lambda path: fetch(self.port, path), PAGES)
-            time.sleep(max(0.0, down_at + timing.down_for - time.monotonic()))
+            time.sleep(max(0.0, stopped_at + timing.down_for - time.monotonic()))
             restart_at = time.monotonic()
             start()
             back_at = time.monotonic()
