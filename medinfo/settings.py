@@ -75,7 +75,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production). "
-            "For development, run `make run` once (it writes .env) or set DJANGO_DEBUG=1."
+            "For development, run `make dev` once (it writes .env) or set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
 

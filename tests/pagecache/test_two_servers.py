@@ -26,17 +26,12 @@ from django.conf import settings
 from django.db import connection
 
 from articles import workflow
+from medinfo.loadtest import free_port
 from tests import factories
 
 BASE_DIR = Path(settings.BASE_DIR)
 DELAY = 1.0  # MEDINFO_PAGE_CACHE_DELAY of the servers: the promise under test
 ARTICLE = "/drugs/baclofen/baclofen-uses/"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fetch(port: int, path: str) -> tuple[int, str, dict]:
